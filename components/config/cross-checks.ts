@@ -1,0 +1,232 @@
+/**
+ * Checks that span fields: references between sessions, sizes, environments and shares; quotas;
+ * derived names; what a storage backend can do. Each returns every problem it finds.
+ */
+import type { SessionConfig, StackConfig } from './schema';
+import { configPath, show, type Problem } from './problems';
+import { didYouMean } from './suggest';
+import { parseQuantity } from './quantity';
+import { names } from './names';
+import { HELPER_RESOURCES, sessionShareNames, shareAccess } from './plan';
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+type Check = (config: StackConfig) => Problem[];
+
+const problem = (path: (string | number)[], message: string): Problem => ({ path: configPath(path), message });
+const list = (values: readonly string[]) => (values.length ? values.join(', ') : '(none defined)');
+
+const uniqueNames: Check = (config) => {
+  const problems: Problem[] = [];
+  for (const [key, items] of [['sessions', config.sessions], ['shares', config.shares]] as const) {
+    const seen = new Map<string, number>();
+    items.forEach((item, index) => {
+      const first = seen.get(item.name);
+      if (first !== undefined) problems.push(problem([key, index, 'name'], `${show(item.name)} is already used by ${key}[${first}]; names must be unique`));
+      else seen.set(item.name, index);
+    });
+  }
+  return problems;
+};
+
+const references: Check = (config) => {
+  const problems: Problem[] = [];
+  const sizes = Object.keys(config.sizes);
+  const environments = Object.keys(config.environments);
+  const shareNames = config.shares.map((share) => share.name);
+  const sessionNames = config.sessions.map((session) => session.name);
+  config.sessions.forEach((session, index) => {
+    if (!config.sizes[session.size]) {
+      problems.push(problem(['sessions', index, 'size'], `${show(session.size)} is not a defined size; allowed: ${list(sizes)}${didYouMean(session.size, sizes)}`));
+    }
+    if (!config.environments[session.environment]) {
+      problems.push(problem(['sessions', index, 'environment'], `${show(session.environment)} is not a defined environment; allowed: ${list(environments)}${didYouMean(session.environment, environments)}`));
+    }
+    (session.shares ?? []).forEach((name, shareIndex) => {
+      const share = config.shares.find((candidate) => candidate.name === name);
+      if (!share) {
+        problems.push(problem(['sessions', index, 'shares', shareIndex], `${show(name)} is not a defined share; allowed: ${list(shareNames)}${didYouMean(name, shareNames)}`));
+      } else if (shareAccess(share, session.owner) === 'none') {
+        problems.push(problem(['sessions', index, 'shares', shareIndex], `restricted share ${show(name)} may not be mounted: owner ${show(session.owner)} is not one of its readers or writers (${list([...share.readers, ...share.writers])})`));
+      }
+    });
+    if (session.forkFrom !== undefined) {
+      const path = ['sessions', index, 'forkFrom'];
+      if (session.forkFrom.includes('/')) problems.push(problem(path, `${show(session.forkFrom)}: forks across teams are not allowed; name a session of this team`));
+      else if (session.forkFrom === session.name) problems.push(problem(path, `a session cannot fork itself`));
+      else if (!sessionNames.includes(session.forkFrom)) problems.push(problem(path, `${show(session.forkFrom)} is not a session of this team; allowed: ${list(sessionNames.filter((n) => n !== session.name))}${didYouMean(session.forkFrom, sessionNames)}`));
+      else if (config.stateModel === 'user') problems.push(problem(path, `forks need stateModel "session": with stateModel "user" both sessions would share one home`));
+    }
+  });
+  return problems;
+};
+
+const forkCycles: Check = (config) => {
+  const problems: Problem[] = [];
+  const forkOf = new Map(config.sessions.map((session) => [session.name, session.forkFrom]));
+  config.sessions.forEach((session, index) => {
+    const chain = [session.name];
+    let next = session.forkFrom;
+    while (next !== undefined && forkOf.has(next)) {
+      if (next === session.name) {
+        problems.push(problem(['sessions', index, 'forkFrom'], `fork cycle: ${[...chain, next].join(' -> ')}`));
+        break;
+      }
+      if (chain.includes(next)) break; // a cycle that does not pass through this session: reported by its members
+      chain.push(next);
+      next = forkOf.get(next);
+    }
+  });
+  return problems;
+};
+
+const perUserLimits: Check = (config) => {
+  const problems: Problem[] = [];
+  const counts = new Map<string, number>();
+  let running = 0;
+  config.sessions.forEach((session, index) => {
+    const count = (counts.get(session.owner) ?? 0) + 1;
+    counts.set(session.owner, count);
+    if (count === config.quota.maxSessionsPerUser + 1) {
+      const total = config.sessions.filter((s) => s.owner === session.owner).length;
+      problems.push(problem(['sessions', index, 'owner'], `${show(session.owner)} has ${total} sessions; quota.maxSessionsPerUser allows ${config.quota.maxSessionsPerUser}`));
+    }
+    if (session.running) {
+      running++;
+      if (running === config.quota.maxRunningSessions + 1) {
+        const total = config.sessions.filter((s) => s.running).length;
+        problems.push(problem(['sessions', index, 'running'], `${total} sessions are running; quota.maxRunningSessions allows ${config.quota.maxRunningSessions} (set running: false on some)`));
+      }
+    }
+  });
+  return problems;
+};
+
+/** Requests of a running session's pod: the notebook plus the autosave sidecar. */
+function podRequests(config: StackConfig, session: SessionConfig): { cpu: number; memory: number; gpu: number } {
+  const size = config.sizes[session.size];
+  const sidecar = session.autosave ? 1 : 0;
+  return {
+    cpu: parseQuantity(size.cpu) + sidecar * parseQuantity(HELPER_RESOURCES.requests.cpu),
+    memory: parseQuantity(size.memory) + sidecar * parseQuantity(HELPER_RESOURCES.requests.memory),
+    gpu: size.gpu,
+  };
+}
+
+const teamQuota: Check = (config) => {
+  if (config.sessions.some((session) => !config.sizes[session.size])) return []; // reported by references
+  const problems: Problem[] = [];
+  const running = config.sessions.filter((session) => session.running);
+  const total = running.map((session) => podRequests(config, session)).reduce((sum, r) => ({ cpu: sum.cpu + r.cpu, memory: sum.memory + r.memory, gpu: sum.gpu + r.gpu }), { cpu: 0, memory: 0, gpu: 0 });
+  const fmt = (value: number, unit: 'cpu' | 'memory') => (unit === 'cpu' ? `${+value.toFixed(3)} cores` : `${+(value / 2 ** 30).toFixed(2)}Gi`);
+  if (total.cpu > parseQuantity(config.quota.cpu) + 1e-9) problems.push(problem(['quota', 'cpu'], `running sessions request ${fmt(total.cpu, 'cpu')}; quota.cpu is ${show(config.quota.cpu)} (raise it or stop sessions)`));
+  if (total.memory > parseQuantity(config.quota.memory)) problems.push(problem(['quota', 'memory'], `running sessions request ${fmt(total.memory, 'memory')}; quota.memory is ${show(config.quota.memory)} (raise it or stop sessions)`));
+  if (total.gpu > config.quota.gpu) problems.push(problem(['quota', 'gpu'], `running sessions request ${total.gpu} GPUs; quota.gpu is ${config.quota.gpu}`));
+  if (running.length > config.quota.pods) problems.push(problem(['quota', 'pods'], `${running.length} sessions are running; quota.pods is ${config.quota.pods}`));
+  const claims = config.storage.backend === 'nfs' ? [] : config.stateModel === 'user' ? [...new Set(config.sessions.map((s) => s.owner))].map((owner) => config.sessions.find((s) => s.owner === owner)!) : config.sessions;
+  const claimCount = claims.length + config.shares.length + (config.storage.backend === 'nfs' ? 1 : 0);
+  if (claimCount > config.quota.persistentVolumeClaims) problems.push(problem(['quota', 'persistentVolumeClaims'], `the team needs ${claimCount} claims; quota.persistentVolumeClaims is ${config.quota.persistentVolumeClaims}`));
+  const storage = claims.reduce((sum, s) => sum + parseQuantity(config.sizes[s.size].workdirSize), 0) + config.shares.reduce((sum, share) => sum + parseQuantity(share.size), 0);
+  if (config.storage.backend !== 'nfs' && storage > parseQuantity(config.quota.storage)) problems.push(problem(['quota', 'storage'], `claims request ${fmt(storage, 'memory')}; quota.storage is ${show(config.quota.storage)}`));
+  return problems;
+};
+
+const derivedNames: Check = (config) => {
+  const problems: Problem[] = [];
+  const namespace = config.namespace ?? names.namespace(config.team);
+  const checkName = (path: (string | number)[], what: string, name: string) => {
+    if (name.length > 63 || !DNS_LABEL.test(name)) problems.push(problem(path, `derived ${what} name ${show(name)} is ${name.length} characters; Kubernetes allows at most 63 (shorten it)`));
+  };
+  checkName(config.namespace ? ['namespace'] : ['team'], 'namespace', namespace);
+  if (config.storage.backend === 'efs') checkName(['team'], 'StorageClass', names.workdirStorageClass(namespace));
+  if (config.storage.backend === 'nfs') checkName(['team'], 'PersistentVolume', names.teamWorkdirVolume(namespace));
+  config.shares.forEach((share, index) => {
+    if (config.storage.backend !== 'storageClass') checkName(['shares', index, 'name'], 'PersistentVolume', names.shareVolume(namespace, share.name));
+  });
+  config.sessions.forEach((session, index) => {
+    if (!/^[a-z]/.test(session.name)) problems.push(problem(['sessions', index, 'name'], `${show(session.name)} must start with a letter: it names the session's Service`));
+  });
+  return problems;
+};
+
+const images: Check = (config) => {
+  const problems: Problem[] = [];
+  for (const [name, environment] of Object.entries(config.environments)) {
+    const image = environment.image;
+    const path = ['environments', name, 'image'];
+    if (/@sha256:[0-9a-f]{64}$/.test(image)) continue;
+    const lastSegment = image.slice(image.lastIndexOf('/') + 1);
+    const tag = lastSegment.includes(':') ? lastSegment.slice(lastSegment.indexOf(':') + 1) : undefined;
+    if (tag === undefined) problems.push(problem(path, `${show(image)} has no tag; pin a tag or a digest (repo:tag or repo@sha256:...)`));
+    else if (tag === 'latest') problems.push(problem(path, `${show(image)} uses :latest; pin a tag or a digest so sessions restart on the same image`));
+  }
+  return problems;
+};
+
+const gitUrls: Check = (config) => {
+  const problems: Problem[] = [];
+  config.sessions.forEach((session, index) => {
+    if (!session.code) return;
+    const path = ['sessions', index, 'code'];
+    const repo = session.code.repo;
+    const https = /^https:\/\/[^\s/]+\/\S+$/.test(repo);
+    const ssh = /^(ssh:\/\/[^\s/]+\/\S+|[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:\S+)$/.test(repo);
+    if (/^https?:\/\/[^/\s]*@/.test(repo)) problems.push(problem([...path, 'repo'], `the URL holds credentials; remove them and set code.credentials to a Secret`));
+    else if (!https && !ssh) problems.push(problem([...path, 'repo'], `${show(repo)} is not an https or ssh git URL (https://host/org/repo.git, git@host:org/repo.git, ssh://host/org/repo.git)`));
+    const credentials = session.code.credentials;
+    if (ssh && credentials?.type !== 'ssh') problems.push(problem([...path, 'credentials'], `an ssh URL needs credentials of type "ssh" naming a Secret with ssh-privatekey and known_hosts`));
+    if (https && credentials?.type === 'ssh') problems.push(problem([...path, 'credentials', 'type'], `"ssh" credentials do not work with an https URL; use type "token"`));
+    if (session.autosave && session.code.mode !== 'persistent') problems.push(problem(['sessions', index, 'autosave'], `autosave needs code.mode "persistent": an ephemeral /code is replaced on every start`));
+  });
+  config.sessions.forEach((session, index) => {
+    if (session.autosave && !session.code) problems.push(problem(['sessions', index, 'autosave'], `autosave needs code (a repository to push to)`));
+  });
+  return problems;
+};
+
+const shares: Check = (config) => {
+  const problems: Problem[] = [];
+  config.shares.forEach((share, index) => {
+    if (share.access === 'restricted' && share.readers.length + share.writers.length === 0) {
+      problems.push(problem(['shares', index, 'readers'], `restricted share ${show(share.name)} lists no readers or writers; nobody could mount it`));
+    }
+    if (share.access === 'team' && share.readers.length > 0) {
+      problems.push(problem(['shares', index, 'readers'], `team shares are read-write for every owner of the team; readers only apply to public and restricted shares`));
+    }
+    if (share.accessPointId && config.storage.backend !== 'efs') {
+      problems.push(problem(['shares', index, 'accessPointId'], `accessPointId needs storage.backend "efs" (it is ${show(config.storage.backend)})`));
+    }
+    if (share.access === 'public' && config.storage.backend === 'storageClass') {
+      problems.push(problem(['shares', index, 'access'], `public shares need a shared address that every team's volume points at (storage.backend "efs" or "nfs"); a storageClass backend gives each namespace its own volume`));
+    }
+  });
+  return problems;
+};
+
+const storageBackend: Check = (config) => {
+  const problems: Problem[] = [];
+  const storage = config.storage;
+  if (storage.backend === 'efs' && !storage.fileSystemId) {
+    if (storage.subnetIds.length === 0) problems.push(problem(['storage', 'subnetIds'], `creating an EFS file system needs at least one subnet for its mount targets (or set storage.fileSystemId to adopt one)`));
+    if (!storage.vpcId) problems.push(problem(['storage', 'vpcId'], `creating an EFS file system needs the VPC of its mount targets (or set storage.fileSystemId to adopt one)`));
+    if (!storage.nodeSecurityGroupId) problems.push(problem(['storage', 'nodeSecurityGroupId'], `creating an EFS file system needs the node security group allowed to reach NFS (or set storage.fileSystemId to adopt one)`));
+  }
+  if (storage.backend === 'nfs') {
+    config.sessions.forEach((session, index) => {
+      if (session.purge) problems.push(problem(['sessions', index, 'purge'], `purge needs a claim per session; with storage.backend "nfs" homes are directories of the team volume: remove ${storage.path}/<namespace>/homes/sessions/${session.name} on the server`));
+    });
+  }
+  if (config.stateModel === 'user') {
+    config.sessions.forEach((session, index) => {
+      if (session.purge) problems.push(problem(['sessions', index, 'purge'], `purge deletes a session's own claim; with stateModel "user" the home belongs to the owner and is kept`));
+    });
+  }
+  return problems;
+};
+
+const CHECKS: readonly Check[] = [uniqueNames, references, forkCycles, perUserLimits, teamQuota, derivedNames, images, gitUrls, shares, storageBackend];
+
+export function crossCheck(config: StackConfig): Problem[] {
+  return CHECKS.flatMap((check) => check(config));
+}
+
+export { sessionShareNames };

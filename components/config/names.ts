@@ -1,0 +1,64 @@
+/**
+ * Every Kubernetes name and label the platform derives. Names key data (a changed claim name is a
+ * new, empty directory), so they come only from stable ids (team, session, share, owner), never
+ * from positions or display names. Changing anything here is a data migration: add aliases.
+ */
+
+export const LABEL_PREFIX = 'notebook-platform.io';
+export const TEAM_LABEL = `${LABEL_PREFIX}/team`;
+export const SESSION_LABEL = `${LABEL_PREFIX}/session`;
+export const OWNER_LABEL = `${LABEL_PREFIX}/owner`;
+export const SHARE_LABEL = `${LABEL_PREFIX}/share`;
+export const DATA_LABEL = `${LABEL_PREFIX}/data`;
+export const COMPONENT_LABEL = 'app.kubernetes.io/component';
+export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
+export const MANAGED_BY = 'notebook-platform';
+
+export const names = {
+  namespace: (team: string) => `nb-${team}`,
+  statefulSet: (session: string) => session,
+  service: (session: string) => session,
+  serviceAccount: (session: string) => session,
+  jupyterConfigMap: (session: string) => `${session}-jupyter`,
+  tokenSecret: (session: string) => `${session}-token`,
+  ingress: (session: string) => session,
+  sessionWorkdirClaim: (session: string) => `workdir-${session}`,
+  userHomeClaim: (owner: string) => `home-${owner}`,
+  /** nfs backend: one claim for the team's homes, one sub-directory each. */
+  teamWorkdirClaim: () => 'workdirs',
+  teamWorkdirVolume: (namespace: string) => `${namespace}-workdirs`,
+  sessionSubPath: (session: string) => `sessions/${session}`,
+  userSubPath: (owner: string) => `users/${owner}`,
+  shareClaim: (share: string) => `share-${share}`,
+  /** PersistentVolumes are cluster-scoped: one per namespace that mounts the share. */
+  shareVolume: (namespace: string, share: string) => `${namespace}-share-${share}`,
+  workdirStorageClass: (namespace: string) => `${namespace}-workdir`,
+  scriptsConfigMap: () => 'notebook-platform-scripts',
+  viewerRole: () => 'notebook-viewer',
+  viewerBinding: () => 'notebook-viewers',
+  adminBinding: () => 'notebook-admins',
+  quota: () => 'notebook-quota',
+  limitRange: () => 'notebook-limits',
+  /** The Pod name of a one-replica StatefulSet. */
+  pod: (session: string) => `${session}-0`,
+} as const;
+
+export const paths = {
+  home: '/home/jovyan',
+  code: '/code',
+  persistentCode: '/home/jovyan/code',
+  sharedData: '/shared-data',
+  share: (share: string) => `/shared-data/${share}`,
+  jupyterConfig: '/etc/jupyter',
+  scripts: '/opt/notebook-platform',
+  gitSecret: '/etc/git-secret',
+  forkSource: '/fork-source',
+  cache: '/home/jovyan/.cache',
+  tmp: '/tmp',
+  baseUrl: (team: string, session: string) => `/notebooks/${team}/${session}/`,
+} as const;
+
+/** Jupyter Docker Stacks user: jovyan, uid 1000, gid 100 (users). */
+export const NOTEBOOK_UID = 1000;
+export const NOTEBOOK_GID = 100;
+export const JUPYTER_PORT = 8888;

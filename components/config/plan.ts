@@ -1,0 +1,405 @@
+/**
+ * The plan: a valid stack config normalised so that every Kubernetes name, label, mount path,
+ * resource figure and default is computed once. `manifests/`, the components and the policy pack
+ * only read it. Sessions and shares are sorted by name, so the plan (and everything built from
+ * it) does not depend on the order of the config.
+ */
+import type { EgressRule, Peer, SessionConfig, ShareConfig, StackConfig, StorageConfig } from './schema';
+import { parseQuantity } from './quantity';
+import {
+  COMPONENT_LABEL, DATA_LABEL, JUPYTER_PORT, MANAGED_BY, MANAGED_BY_LABEL, NOTEBOOK_GID, NOTEBOOK_UID,
+  OWNER_LABEL, SESSION_LABEL, SHARE_LABEL, TEAM_LABEL, names, paths,
+} from './names';
+
+/** git-sync v4, pinned: ephemeral code checkouts. */
+export const GIT_SYNC_IMAGE = 'registry.k8s.io/git-sync/git-sync:v4.7.1';
+/** Container requests of the autosave sidecar and the init containers. */
+export const HELPER_RESOURCES = { requests: { cpu: '50m', memory: '128Mi' }, limits: { cpu: '500m', memory: '256Mi' } } as const;
+/** Private and special ranges excluded from `allowInternet`, and the metadata address, always excluded. */
+export const PRIVATE_RANGES = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/10', '169.254.0.0/16'] as const;
+export const METADATA_CIDR = '169.254.169.254/32';
+
+export type Labels = Readonly<Record<string, string>>;
+export type AccessLevel = ShareConfig['access'];
+
+export interface Resources {
+  readonly requests: Readonly<Record<string, string>>;
+  readonly limits: Readonly<Record<string, string>>;
+}
+
+export interface SharePlan {
+  readonly name: string;
+  readonly access: AccessLevel;
+  readonly readers: readonly string[];
+  readonly writers: readonly string[];
+  readonly size: string;
+  readonly claimName: string;
+  /** Static PV (efs, nfs); undefined when the claim is provisioned dynamically (storageClass). */
+  readonly volumeName?: string;
+  readonly mountPath: string;
+  /** Adopted EFS access point, if any. */
+  readonly accessPointId?: string;
+  readonly posixUid: number;
+  readonly posixGid: number;
+  /** nfs: the share's directory on the server. */
+  readonly nfsPath?: string;
+  readonly labels: Labels;
+}
+
+export interface ShareMount {
+  readonly share: string;
+  readonly claimName: string;
+  readonly mountPath: string;
+  readonly readOnly: boolean;
+}
+
+/** Where a home lives: its claim, the sub-directory (nfs), whether this session's config owns the claim. */
+export interface HomeVolume {
+  readonly claimName: string;
+  readonly subPath?: string;
+  readonly size: string;
+  readonly labels: Labels;
+}
+
+export interface CodePlan {
+  readonly repo: string;
+  readonly ref: string;
+  readonly mode: 'ephemeral' | 'persistent';
+  readonly depth: number;
+  readonly directory: string;
+  readonly credentials?: { readonly secretName: string; readonly type: 'ssh' | 'token' };
+}
+
+export interface AutosavePlan {
+  readonly branch: string;
+  readonly debounceSeconds: number;
+  readonly maxFileSizeMb: number;
+  readonly workTree: string;
+}
+
+export interface ForkPlan {
+  readonly fromSession: string;
+  readonly claimName: string;
+  readonly subPath?: string;
+}
+
+export interface SessionPlan {
+  readonly name: string;
+  readonly owner: string;
+  readonly size: string;
+  readonly environment: string;
+  readonly image: string;
+  readonly running: boolean;
+  readonly replicas: 0 | 1;
+  readonly purge: boolean;
+  readonly labels: Labels;
+  readonly selector: Labels;
+  readonly names: {
+    readonly statefulSet: string;
+    readonly service: string;
+    readonly serviceAccount: string;
+    readonly configMap: string;
+    readonly tokenSecret: string;
+    readonly ingress: string;
+    readonly pod: string;
+  };
+  readonly resources: Resources;
+  readonly gpu: number;
+  readonly home: HomeVolume;
+  /** true when the home claim is this session's alone (state model "session" on efs/storageClass). */
+  readonly ownsHomeClaim: boolean;
+  readonly mounts: readonly ShareMount[];
+  readonly code?: CodePlan;
+  readonly autosave?: AutosavePlan;
+  readonly fork?: ForkPlan;
+  readonly baseUrl: string;
+  readonly url?: string;
+  readonly env: Readonly<Record<string, string>>;
+}
+
+export interface StoragePlan {
+  readonly backend: StorageConfig['backend'];
+  readonly config: StorageConfig;
+  /** StorageClass of dynamic claims (efs: created by the platform; storageClass: existing). */
+  readonly storageClassName?: string;
+  /** efs: the StorageClass's basePath for this team. */
+  readonly basePath?: string;
+  /** nfs: the claim holding every home as a sub-directory, and its static volume. */
+  readonly teamWorkdir?: { readonly claimName: string; readonly volumeName: string; readonly path: string; readonly size: string };
+}
+
+/** Per-owner homes (state model "user"), one claim each. */
+export interface UserHomePlan {
+  readonly owner: string;
+  readonly home: HomeVolume;
+}
+
+export interface EgressPlan {
+  readonly cidr: string;
+  readonly except: readonly string[];
+  readonly ports: readonly number[];
+}
+
+export interface NetworkPlan {
+  readonly jupyterPort: number;
+  readonly ingressFrom: readonly Peer[];
+  readonly egress: readonly EgressPlan[];
+  readonly allowInternet: boolean;
+}
+
+export interface Plan {
+  readonly team: string;
+  readonly namespace: string;
+  readonly labels: Labels;
+  readonly storage: StoragePlan;
+  readonly stateModel: 'session' | 'user';
+  readonly shares: readonly SharePlan[];
+  readonly userHomes: readonly UserHomePlan[];
+  readonly sessions: readonly SessionPlan[];
+  readonly quota: StackConfig['quota'];
+  readonly limits: { readonly maxContainer: Resources; readonly defaultContainer: Resources };
+  readonly network: NetworkPlan;
+  readonly access: StackConfig['access'];
+  readonly ingress?: StackConfig['ingress'];
+  readonly jupyter: StackConfig['jupyter'];
+  readonly security: { readonly uid: number; readonly gid: number };
+}
+
+const byName = <T extends { name: string }>(a: T, b: T) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+
+/** Owner's access to a share: what the seeds' access levels grant. */
+export function shareAccess(
+  share: { readonly access: AccessLevel; readonly readers: readonly string[]; readonly writers: readonly string[] },
+  owner: string,
+): 'none' | 'read' | 'write' {
+  if (share.writers.includes(owner)) return 'write';
+  switch (share.access) {
+    case 'team':
+      return 'write';
+    case 'public':
+      return 'read';
+    case 'restricted':
+      return share.readers.includes(owner) ? 'read' : 'none';
+  }
+}
+
+/** The shares a session mounts: those it names, or every share its owner is entitled to. */
+export function sessionShareNames(session: SessionConfig, shares: readonly ShareConfig[]): string[] {
+  if (session.shares) return [...new Set(session.shares)].sort();
+  return shares.filter((share) => shareAccess(share, session.owner) !== 'none').map((share) => share.name).sort();
+}
+
+function millicores(quantity: string): string {
+  return `${Math.round(parseQuantity(quantity) * 1000)}m`;
+}
+
+function sortedRecord<T>(record: Record<string, T>): Record<string, T> {
+  return Object.fromEntries(Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+function planStorage(config: StackConfig, namespace: string, totalWorkdir: string): StoragePlan {
+  const storage = config.storage;
+  switch (storage.backend) {
+    case 'efs':
+      return { backend: 'efs', config: storage, storageClassName: names.workdirStorageClass(namespace), basePath: `/notebooks/${namespace}` };
+    case 'storageClass':
+      return { backend: 'storageClass', config: storage, storageClassName: storage.storageClassName };
+    case 'nfs':
+      return {
+        backend: 'nfs',
+        config: storage,
+        teamWorkdir: {
+          claimName: names.teamWorkdirClaim(),
+          volumeName: names.teamWorkdirVolume(namespace),
+          path: `${storage.path.replace(/\/$/, '')}/${namespace}/homes`,
+          size: totalWorkdir,
+        },
+      };
+  }
+}
+
+function egressPlan(rule: EgressRule): EgressPlan {
+  return { cidr: rule.cidr, except: cidrContains(rule.cidr, METADATA_CIDR) ? [METADATA_CIDR] : [], ports: [...rule.ports].sort((a, b) => a - b) };
+}
+
+function ipToNumber(ip: string): number {
+  return ip.split('.').reduce((sum, octet) => sum * 256 + Number(octet), 0);
+}
+
+/** Whether `outer` contains every address of `inner` (both IPv4 CIDRs). */
+export function cidrContains(outer: string, inner: string): boolean {
+  const [outerIp, outerBits] = outer.split('/');
+  const [innerIp, innerBits] = inner.split('/');
+  if (Number(innerBits) < Number(outerBits)) return false;
+  const size = 2 ** (32 - Number(outerBits));
+  const start = Math.floor(ipToNumber(outerIp) / size) * size;
+  const address = ipToNumber(innerIp);
+  return address >= start && address < start + size;
+}
+
+/** The plan of a config that passed validation (see validate.ts). */
+export function normalise(config: StackConfig): Plan {
+  const team = config.team;
+  const namespace = config.namespace ?? names.namespace(team);
+  const teamLabels: Labels = { [MANAGED_BY_LABEL]: MANAGED_BY, [TEAM_LABEL]: team };
+  const sortedShares = [...config.shares].sort(byName);
+  const backend = config.storage.backend;
+
+  const shares: SharePlan[] = sortedShares.map((share) => ({
+    name: share.name,
+    access: share.access,
+    readers: [...share.readers].sort(),
+    writers: [...share.writers].sort(),
+    size: share.size,
+    claimName: names.shareClaim(share.name),
+    volumeName: backend === 'storageClass' ? undefined : names.shareVolume(namespace, share.name),
+    mountPath: paths.share(share.name),
+    accessPointId: share.accessPointId,
+    posixUid: share.posixUid,
+    posixGid: share.posixGid,
+    nfsPath: config.storage.backend === 'nfs' ? `${config.storage.path.replace(/\/$/, '')}/shares/${share.name}` : undefined,
+    labels: { ...teamLabels, [DATA_LABEL]: 'share', [SHARE_LABEL]: share.name },
+  }));
+  const shareByName = new Map(shares.map((share) => [share.name, share]));
+
+  const sessionsConfig = [...config.sessions].sort(byName);
+  const sessionByName = new Map(sessionsConfig.map((session) => [session.name, session]));
+  const workdirSize = (session: SessionConfig) => config.sizes[session.size].workdirSize;
+
+  const homeOf = (session: SessionConfig): HomeVolume => {
+    if (config.stateModel === 'user') {
+      const labels = { ...teamLabels, [DATA_LABEL]: 'home', [OWNER_LABEL]: session.owner };
+      return backend === 'nfs'
+        ? { claimName: names.teamWorkdirClaim(), subPath: names.userSubPath(session.owner), size: workdirSize(session), labels }
+        : { claimName: names.userHomeClaim(session.owner), size: largestWorkdirOf(session.owner), labels };
+    }
+    const labels = { ...teamLabels, [DATA_LABEL]: 'workdir', [SESSION_LABEL]: session.name, [OWNER_LABEL]: session.owner };
+    return backend === 'nfs'
+      ? { claimName: names.teamWorkdirClaim(), subPath: names.sessionSubPath(session.name), size: workdirSize(session), labels }
+      : { claimName: names.sessionWorkdirClaim(session.name), size: workdirSize(session), labels };
+  };
+  const largestWorkdirOf = (owner: string) =>
+    sessionsConfig
+      .filter((session) => session.owner === owner)
+      .map(workdirSize)
+      .reduce((largest, size) => (parseQuantity(size) > parseQuantity(largest) ? size : largest));
+
+  const sessions: SessionPlan[] = sessionsConfig.map((session) => {
+    const size = config.sizes[session.size];
+    const labels: Labels = {
+      ...teamLabels,
+      'app.kubernetes.io/name': 'jupyter-notebook',
+      'app.kubernetes.io/instance': session.name,
+      [COMPONENT_LABEL]: 'notebook',
+      [SESSION_LABEL]: session.name,
+      [OWNER_LABEL]: session.owner,
+    };
+    const gpu = size.gpu;
+    const requests: Record<string, string> = { cpu: size.cpu, memory: size.memory };
+    const limits: Record<string, string> = { cpu: size.cpuLimit ?? millicores(String(parseQuantity(size.cpu) * 2)), memory: size.memory };
+    if (gpu > 0) {
+      requests['nvidia.com/gpu'] = String(gpu);
+      limits['nvidia.com/gpu'] = String(gpu);
+    }
+    const mounts: ShareMount[] = sessionShareNames(session, config.shares).map((shareName) => {
+      const share = shareByName.get(shareName)!;
+      return { share: shareName, claimName: share.claimName, mountPath: share.mountPath, readOnly: shareAccess(share, session.owner) !== 'write' };
+    });
+    const code: CodePlan | undefined = session.code && {
+      repo: session.code.repo,
+      ref: session.code.ref,
+      mode: session.code.mode,
+      depth: session.code.depth,
+      directory: session.code.mode === 'ephemeral' ? paths.code : paths.persistentCode,
+      credentials: session.code.credentials,
+    };
+    const source = session.forkFrom ? sessionByName.get(session.forkFrom) : undefined;
+    const sourceHome = source && homeOf(source);
+    const baseUrl = paths.baseUrl(team, session.name);
+    const url = config.ingress ? `https://${config.ingress.host}${baseUrl}` : undefined;
+    const env: Record<string, string> = {
+      NOTEBOOK_PLATFORM_TEAM: team,
+      NOTEBOOK_PLATFORM_SESSION: session.name,
+      NOTEBOOK_PLATFORM_OWNER: session.owner,
+      NOTEBOOK_PLATFORM_SHARED_DATA: paths.sharedData,
+      NOTEBOOK_PLATFORM_BASE_URL: baseUrl,
+      XDG_CACHE_HOME: paths.cache,
+      PIP_CACHE_DIR: `${paths.cache}/pip`,
+    };
+    if (config.platformEndpoint) env.NOTEBOOK_PLATFORM_ENDPOINT = config.platformEndpoint;
+    if (code) env.NOTEBOOK_PLATFORM_CODE = code.directory;
+    return {
+      name: session.name,
+      owner: session.owner,
+      size: session.size,
+      environment: session.environment,
+      image: config.environments[session.environment].image,
+      running: session.running,
+      replicas: session.running ? 1 : 0,
+      purge: session.purge,
+      labels,
+      selector: { [SESSION_LABEL]: session.name, [COMPONENT_LABEL]: 'notebook' },
+      names: {
+        statefulSet: names.statefulSet(session.name),
+        service: names.service(session.name),
+        serviceAccount: names.serviceAccount(session.name),
+        configMap: names.jupyterConfigMap(session.name),
+        tokenSecret: names.tokenSecret(session.name),
+        ingress: names.ingress(session.name),
+        pod: names.pod(session.name),
+      },
+      resources: { requests: sortedRecord(requests), limits: sortedRecord(limits) },
+      gpu,
+      home: homeOf(session),
+      ownsHomeClaim: config.stateModel === 'session' && backend !== 'nfs',
+      mounts,
+      code,
+      autosave: session.autosave && code && {
+        branch: session.autosave.branch ?? `autosave/${session.name}`,
+        debounceSeconds: session.autosave.debounceSeconds,
+        maxFileSizeMb: session.autosave.maxFileSizeMb,
+        workTree: code.directory,
+      },
+      fork: sourceHome && { fromSession: source!.name, claimName: sourceHome.claimName, subPath: sourceHome.subPath },
+      baseUrl,
+      url,
+      env: sortedRecord(env),
+    };
+  });
+
+  const owners = [...new Set(sessionsConfig.map((session) => session.owner))].sort();
+  const userHomes: UserHomePlan[] =
+    config.stateModel === 'user' && backend !== 'nfs'
+      ? owners.map((owner) => ({ owner, home: homeOf(sessionsConfig.find((session) => session.owner === owner)!) }))
+      : [];
+
+  const totalWorkdir = `${Math.max(1, Math.ceil(sessionsConfig.reduce((sum, s) => sum + parseQuantity(workdirSize(s)), 0) / 2 ** 30))}Gi`;
+  const sizes = Object.values(config.sizes);
+  const largest = (pick: (size: (typeof sizes)[number]) => string) =>
+    sizes.map(pick).reduce((max, value) => (parseQuantity(value) > parseQuantity(max) ? value : max), '0');
+
+  const egress = [...config.network.gitHosts, ...config.network.egress].map(egressPlan);
+  return {
+    team,
+    namespace,
+    labels: teamLabels,
+    storage: planStorage(config, namespace, totalWorkdir),
+    stateModel: config.stateModel,
+    shares,
+    userHomes,
+    sessions,
+    quota: config.quota,
+    limits: {
+      maxContainer: {
+        requests: {},
+        limits: { cpu: largest((size) => size.cpuLimit ?? millicores(String(parseQuantity(size.cpu) * 2))), memory: largest((size) => size.memory) },
+      },
+      defaultContainer: HELPER_RESOURCES,
+    },
+    network: { jupyterPort: JUPYTER_PORT, ingressFrom: config.network.ingressFrom, egress, allowInternet: config.network.allowInternet },
+    access: config.access,
+    ingress: config.ingress,
+    jupyter: config.jupyter,
+    security: { uid: NOTEBOOK_UID, gid: NOTEBOOK_GID },
+  };
+}

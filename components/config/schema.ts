@@ -1,0 +1,256 @@
+/**
+ * The team stack config: one zod schema for every `notebook-platform:*` key of a
+ * `Pulumi.<team>.yaml`. The JSON Schema in schema/stack-config.schema.json is generated from it.
+ * Checks that need more than one field (a session's size exists, quotas add up) live in
+ * cross-checks.ts; this file only says what each field may hold and what it defaults to.
+ */
+import { z } from 'zod';
+import { isQuantity } from './quantity';
+
+/** The Pulumi config namespace of every key (`notebook-platform:team`). */
+export const CONFIG_NAMESPACE = 'notebook-platform';
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const dnsLabel = (what: string, max: number) =>
+  z
+    .string()
+    .max(max, { message: `must be at most ${max} characters (it is part of Kubernetes names)` })
+    .regex(DNS_LABEL, {
+      message: `must be a DNS label: lowercase letters, digits and "-", starting and ending with a letter or digit (${what})`,
+    });
+
+const quantity = (example: string) =>
+  z.string().refine(isQuantity, { message: `must be a Kubernetes quantity such as "${example}"` });
+
+const CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
+const cidr = z.string().refine(
+  (value) => {
+    const match = CIDR.exec(value);
+    return !!match && match.slice(1, 5).every((octet) => Number(octet) <= 255) && Number(match[5]) <= 32;
+  },
+  { message: 'must be an IPv4 CIDR such as "10.0.0.0/16" (a single address is "x.x.x.x/32")' },
+);
+const port = z.number().int().min(1).max(65535);
+const labels = z.record(z.string(), z.string());
+
+/** Where notebook data lives. */
+const efsStorage = z.strictObject({
+  backend: z.literal('efs'),
+  /** Adopt this existing file system instead of creating one. */
+  fileSystemId: z.string().regex(/^fs-[0-9a-f]{8,17}$/, { message: 'must be an EFS id such as "fs-0123456789abcdef0"' }).optional(),
+  /** Subnets for the mount targets (one per availability zone). Required when the file system is created. */
+  subnetIds: z.array(z.string().regex(/^subnet-[0-9a-f]+$/, { message: 'must be a subnet id such as "subnet-0abc"' })).default([]),
+  /** VPC of the subnets; the NFS security group is created there. */
+  vpcId: z.string().regex(/^vpc-[0-9a-f]+$/, { message: 'must be a VPC id such as "vpc-0abc"' }).optional(),
+  /** Security group of the cluster's nodes: the only source admitted on TCP 2049. */
+  nodeSecurityGroupId: z.string().regex(/^sg-[0-9a-f]+$/, { message: 'must be a security group id such as "sg-0abc"' }).optional(),
+  /** KMS key for encryption at rest. @default the AWS-managed EFS key */
+  kmsKeyId: z.string().optional(),
+  /** Days before files move to Infrequent Access. @default 30 */
+  transitionToIaDays: z.union([z.literal(7), z.literal(14), z.literal(30), z.literal(60), z.literal(90)]).default(30),
+  /** Install the EFS CSI driver as an EKS add-on with its IAM role. @default off */
+  csiDriverAddon: z.strictObject({ clusterName: z.string().min(1), oidcProviderArn: z.string().min(1), oidcProviderUrl: z.string().min(1) }).optional(),
+  /** Tags on every AWS resource. */
+  tags: labels.default({}),
+});
+const nfsStorage = z.strictObject({
+  backend: z.literal('nfs'),
+  /** NFS server host name or address. */
+  server: z.string().min(1),
+  /** Export path; the team's data lives under `<path>/<namespace>/`. */
+  path: z.string().regex(/^\/[^\s]*$/, { message: 'must be an absolute path such as "/exports/notebooks"' }),
+});
+const storageClassStorage = z.strictObject({
+  backend: z.literal('storageClass'),
+  /** An existing ReadWriteMany StorageClass (CephFS, Azure Files, Filestore, nfs-csi). */
+  storageClassName: dnsLabel('a StorageClass name', 253),
+});
+export const storageSchema = z
+  .discriminatedUnion('backend', [efsStorage, nfsStorage, storageClassStorage])
+  .describe('Storage backend for workdirs and shares: efs, nfs or storageClass.');
+
+export const ACCESS_LEVELS = ['public', 'team', 'restricted'] as const;
+export const shareSchema = z.strictObject({
+  /** Mounted at /shared-data/<name>; keys every object and directory of the share. */
+  name: dnsLabel('a share name', 40),
+  /** public: every team may mount it read-only; team: read-write for the team; restricted: listed owners only. */
+  access: z.enum(ACCESS_LEVELS),
+  /** Owners who may read (restricted shares). */
+  readers: z.array(z.string()).default([]),
+  /** Owners who may write (restricted and public shares; team shares are writable by all). */
+  writers: z.array(z.string()).default([]),
+  /** Capacity of the claim. @default "100Gi" */
+  size: quantity('100Gi').default('100Gi'),
+  /** Adopt an existing EFS access point (a public share owned by another team). */
+  accessPointId: z.string().regex(/^fsap-[0-9a-f]+$/, { message: 'must be an access point id such as "fsap-0abc"' }).optional(),
+  /** POSIX owner of the share's root directory (EFS access point). @default 1000:100 */
+  posixUid: z.number().int().min(0).default(1000),
+  posixGid: z.number().int().min(0).default(100),
+});
+
+export const sizeSchema = z.strictObject({
+  /** CPU request. */
+  cpu: quantity('500m'),
+  /** Memory request and limit (memory is never overcommitted). */
+  memory: quantity('2Gi'),
+  /** CPU limit. @default twice the request */
+  cpuLimit: quantity('1').optional(),
+  /** NVIDIA GPUs (requests = limits). @default 0 */
+  gpu: z.number().int().min(0).max(16).default(0),
+  /** Workdir capacity for sessions of this size. @default "10Gi" */
+  workdirSize: quantity('10Gi').default('10Gi'),
+});
+
+export const environmentSchema = z.strictObject({
+  /** Pinned image: `registry/repo:tag` (not latest) or `registry/repo@sha256:...`. */
+  image: z.string().min(1),
+  description: z.string().optional(),
+});
+
+const gitCredentials = z.strictObject({
+  /** Name of a Secret in the team namespace holding the credential. */
+  secretName: dnsLabel('a Secret name', 253),
+  /** ssh: keys `ssh-privatekey` and `known_hosts`; token: key `token` (https). */
+  type: z.enum(['ssh', 'token']),
+});
+
+export const codeSchema = z.strictObject({
+  /** https://host/path or ssh (git@host:path, ssh://host/path). No credentials in the URL. */
+  repo: z.string().min(1),
+  /** Branch, tag or commit. @default "HEAD" */
+  ref: z.string().min(1).default('HEAD'),
+  /** ephemeral: fresh clone into /code each start; persistent: cloned once into the home. @default "ephemeral" */
+  mode: z.enum(['ephemeral', 'persistent']).default('ephemeral'),
+  /** Clone depth; 0 is full history. @default 1 */
+  depth: z.number().int().min(0).default(1),
+  credentials: gitCredentials.optional(),
+});
+
+export const autosaveSchema = z.strictObject({
+  /** Branch pushed to. @default "autosave/<session>" */
+  branch: z.string().regex(/^[A-Za-z0-9._/-]+$/, { message: 'must be a git branch name' }).optional(),
+  /** Quiet period after the last change before committing. @default 30 */
+  debounceSeconds: z.number().int().min(1).max(3600).default(30),
+  /** Files larger than this are never committed. @default 10 */
+  maxFileSizeMb: z.number().int().min(1).max(1024).default(10),
+});
+
+export const sessionSchema = z.strictObject({
+  /** Stable DNS label: keys every object and directory of the session (renaming is a new session). */
+  name: dnsLabel('a session name', 40),
+  /** The person the session belongs to (a user name, DNS-label form). */
+  owner: dnsLabel('a user name', 40),
+  /** One of the team's sizes. */
+  size: z.string().min(1),
+  /** One of the team's environments. */
+  environment: z.string().min(1),
+  /** Shares to mount. @default every share the owner is entitled to */
+  shares: z.array(z.string()).optional(),
+  /** false scales the session to zero and keeps everything else. @default true */
+  running: z.boolean().default(true),
+  /** Start as a copy of this session's home (copied once). */
+  forkFrom: z.string().optional(),
+  code: codeSchema.optional(),
+  /** Commit and push the work directory on change (needs `code`). */
+  autosave: autosaveSchema.optional(),
+  /** Delete the session's claim and data when it leaves the config, or now if `running` is false. @default false */
+  purge: z.boolean().default(false),
+});
+
+export const quotaSchema = z.strictObject({
+  cpu: quantity('16').default('16'),
+  memory: quantity('64Gi').default('64Gi'),
+  gpu: z.number().int().min(0).default(0),
+  storage: quantity('1Ti').default('1Ti'),
+  persistentVolumeClaims: z.number().int().min(1).default(100),
+  pods: z.number().int().min(1).default(50),
+  /** Sessions one owner may have in the config. @default 5 */
+  maxSessionsPerUser: z.number().int().min(1).default(5),
+  /** Sessions with running: true. @default 20 */
+  maxRunningSessions: z.number().int().min(0).default(20),
+});
+
+const peerSchema = z.strictObject({
+  /** Labels of the namespace of the ingress controller or proxy. */
+  namespaceLabels: labels,
+  /** Labels of its pods. */
+  podLabels: labels,
+});
+const egressRule = z.strictObject({ cidr, ports: z.array(port).min(1) });
+
+export const networkSchema = z.strictObject({
+  /** Who may reach the Jupyter port. @default ingress-nginx pods in the ingress-nginx namespace */
+  ingressFrom: z
+    .array(peerSchema)
+    .default([{ namespaceLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' }, podLabels: { 'app.kubernetes.io/name': 'ingress-nginx' } }]),
+  /** Git servers sessions may clone from and push to. */
+  gitHosts: z.array(egressRule).default([]),
+  /** Other destinations sessions may reach. */
+  egress: z.array(egressRule).default([]),
+  /** Allow the internet minus private ranges and the metadata address. @default false */
+  allowInternet: z.boolean().default(false),
+});
+
+export const accessSchema = z.strictObject({
+  /** Groups that may view the team's sessions, logs and events. */
+  viewerGroups: z.array(z.string().min(1)).default([]),
+  /** Groups that may edit the namespace (platform admins). */
+  adminGroups: z.array(z.string().min(1)).default(['platform-admins']),
+  /** Let viewers exec into session pods. @default false */
+  allowExec: z.boolean().default(false),
+});
+
+export const ingressSchema = z.strictObject({
+  /** Public host; sessions are at https://<host>/notebooks/<team>/<session>/. */
+  host: z.string().regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, { message: 'must be a host name such as "notebooks.example.com"' }),
+  className: z.string().min(1).default('nginx'),
+  /** TLS certificate Secret in the team namespace. */
+  tlsSecretName: z.string().optional(),
+  /** oauth2-proxy in front of every session, restricted to its owner. */
+  sso: z
+    .strictObject({
+      /** oauth2-proxy base URL, e.g. https://auth.example.com/oauth2 */
+      url: z.string().regex(/^https:\/\/\S+$/, { message: 'must be an https URL' }),
+      /** Owners sign in as <owner>@<emailDomain>. */
+      emailDomain: z.string().min(1),
+    })
+    .optional(),
+});
+
+export const jupyterSchema = z.strictObject({
+  /** Seconds before an idle kernel is culled. @default 3600 */
+  cullIdleKernelsAfterSeconds: z.number().int().min(0).default(3600),
+  /** Seconds before an idle server shuts down (the pod restarts; work persists). 0 disables. @default 0 */
+  shutdownIdleServerAfterSeconds: z.number().int().min(0).default(0),
+});
+
+/** Every `notebook-platform:*` key; unknown keys are errors. */
+export const stackConfigSchema = z.strictObject({
+  /** Team name (DNS label): keys the namespace and every team object. */
+  team: dnsLabel('a team name', 30),
+  /** @default "nb-<team>" */
+  namespace: dnsLabel('a namespace name', 63).optional(),
+  storage: storageSchema,
+  /** session: one home per session (default); user: one home per owner shared by their sessions. */
+  stateModel: z.enum(['session', 'user']).default('session'),
+  shares: z.array(shareSchema).default([]),
+  sizes: z.record(z.string().regex(DNS_LABEL, { message: 'size names must be DNS labels' }), sizeSchema),
+  environments: z.record(z.string().regex(DNS_LABEL, { message: 'environment names must be DNS labels' }), environmentSchema),
+  quota: quotaSchema.default(quotaSchema.parse({})),
+  network: networkSchema.default(networkSchema.parse({})),
+  access: accessSchema.default(accessSchema.parse({})),
+  ingress: ingressSchema.optional(),
+  jupyter: jupyterSchema.default(jupyterSchema.parse({})),
+  /** URL of the platform, passed to notebooks as NOTEBOOK_PLATFORM_ENDPOINT. */
+  platformEndpoint: z.string().regex(/^https?:\/\/\S+$/, { message: 'must be an http(s) URL' }).optional(),
+  sessions: z.array(sessionSchema).default([]),
+});
+
+export type StackConfig = z.infer<typeof stackConfigSchema>;
+export type StackConfigInput = z.input<typeof stackConfigSchema>;
+export type SessionConfig = z.infer<typeof sessionSchema>;
+export type ShareConfig = z.infer<typeof shareSchema>;
+export type SizeConfig = z.infer<typeof sizeSchema>;
+export type StorageConfig = z.infer<typeof storageSchema>;
+export type EgressRule = z.infer<typeof egressRule>;
+export type Peer = z.infer<typeof peerSchema>;

@@ -1,0 +1,22 @@
+// Two projects: `unit` (pure, mocks, policies; runs in `npm test`) and `e2e` (real control
+// plane and Pulumi engine; `npm run test:e2e`). isolatedModules keeps ts-jest fast; `npm run lint`
+// does the full type check.
+const tsJest = ['ts-jest', { isolatedModules: true, diagnostics: false }];
+module.exports = {
+  projects: [
+    {
+      displayName: 'unit',
+      testEnvironment: 'node',
+      transform: { '^.+\\.ts$': tsJest },
+      testMatch: ['<rootDir>/test/**/*.test.ts'],
+      testPathIgnorePatterns: ['/node_modules/', '\\.e2e\\.test\\.ts$'],
+    },
+    {
+      displayName: 'e2e',
+      testEnvironment: 'node',
+      transform: { '^.+\\.ts$': tsJest },
+      testMatch: ['<rootDir>/test/e2e/**/*.e2e.test.ts'],
+      testTimeout: 15 * 60 * 1000,
+    },
+  ],
+};
