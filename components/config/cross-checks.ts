@@ -215,6 +215,9 @@ const storageBackend: Check = (config) => {
       if (session.purge) problems.push(problem(['sessions', index, 'purge'], `purge needs a claim per session; with storage.backend "nfs" homes are directories of the team volume: remove ${storage.path}/<namespace>/homes/sessions/${session.name} on the server`));
     });
   }
+  config.sessions.forEach((session, index) => {
+    if (session.purge && session.running) problems.push(problem(['sessions', index, 'purge'], `purge deletes the session's data: set running: false as well, so the intent is explicit`));
+  });
   if (config.stateModel === 'user') {
     config.sessions.forEach((session, index) => {
       if (session.purge) problems.push(problem(['sessions', index, 'purge'], `purge deletes a session's own claim; with stateModel "user" the home belongs to the owner and is kept`));

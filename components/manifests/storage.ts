@@ -1,0 +1,129 @@
+/**
+ * Storage objects: the EFS StorageClass for workdirs, static volumes and claims for shares, the
+ * nfs team volume, and the per-session or per-owner home claims. Claims and volumes always carry
+ * labels naming team, session or share, and owner, so data can be listed and attributed.
+ */
+import type { HomeVolume, Plan, SharePlan } from '../config/plan';
+import { NOTEBOOK_GID, NOTEBOOK_UID } from '../config/names';
+import { meta, type KubeObject } from './objects';
+
+export const EFS_CSI_DRIVER = 'efs.csi.aws.com';
+const RWX = ['ReadWriteMany'];
+
+/**
+ * The EFS CSI StorageClass for per-session workdirs. Each claim gets an access point rooted at
+ * `<basePath>/<namespace>/<claim>`; with `ensureUniqueDirectory: false` and `reuseAccessPoint` a
+ * claim re-created under the same name finds the same directory. Reclaim is Retain.
+ */
+export function efsStorageClass<Id>(plan: Plan, fileSystemId: Id): KubeObject {
+  return {
+    apiVersion: 'storage.k8s.io/v1',
+    kind: 'StorageClass',
+    metadata: meta(plan.storage.storageClassName!, { ...plan.labels, 'notebook-platform.io/data': 'workdir' }),
+    provisioner: EFS_CSI_DRIVER,
+    parameters: {
+      basePath: plan.storage.basePath!,
+      directoryPerms: '700',
+      ensureUniqueDirectory: 'false',
+      fileSystemId,
+      gid: String(NOTEBOOK_GID),
+      provisioningMode: 'efs-ap',
+      reuseAccessPoint: 'true',
+      subPathPattern: '${.PVC.namespace}/${.PVC.name}',
+      uid: String(NOTEBOOK_UID),
+    },
+    mountOptions: ['tls'],
+    reclaimPolicy: 'Retain',
+    volumeBindingMode: 'Immediate',
+    allowVolumeExpansion: true,
+  };
+}
+
+function staticVolume(plan: Plan, name: string, size: string, labels: Record<string, string>, claimName: string, source: Record<string, unknown>): KubeObject {
+  return {
+    apiVersion: 'v1',
+    kind: 'PersistentVolume',
+    metadata: meta(name, labels),
+    spec: {
+      accessModes: RWX,
+      capacity: { storage: size },
+      claimRef: { apiVersion: 'v1', kind: 'PersistentVolumeClaim', name: claimName, namespace: plan.namespace },
+      persistentVolumeReclaimPolicy: 'Retain',
+      storageClassName: '',
+      volumeMode: 'Filesystem',
+      ...source,
+    },
+  };
+}
+
+function claim(plan: Plan, name: string, size: string, labels: Record<string, string>, binding: { volumeName: string } | { storageClassName: string }): KubeObject {
+  const spec: Record<string, unknown> = { accessModes: RWX, resources: { requests: { storage: size } } };
+  if ('volumeName' in binding) {
+    spec.storageClassName = '';
+    spec.volumeName = binding.volumeName;
+  } else {
+    spec.storageClassName = binding.storageClassName;
+  }
+  return { apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: meta(name, labels, plan.namespace), spec };
+}
+
+/** An EFS share's static volume: `volumeHandle` is `<fs id>::<access point id>`. */
+export function efsShareVolume<Handle>(plan: Plan, share: SharePlan, volumeHandle: Handle): KubeObject {
+  return staticVolume(plan, share.volumeName!, share.size, { ...share.labels }, share.claimName, {
+    mountOptions: ['tls'],
+    csi: { driver: EFS_CSI_DRIVER, volumeHandle },
+  });
+}
+
+function nfsVolume(plan: Plan, name: string, size: string, labels: Record<string, string>, claimName: string, path: string): KubeObject {
+  if (plan.storage.config.backend !== 'nfs') throw new Error('nfsVolume needs the nfs backend');
+  return staticVolume(plan, name, size, labels, claimName, {
+    mountOptions: ['nfsvers=4.1', 'hard'],
+    nfs: { server: plan.storage.config.server, path },
+  });
+}
+
+export function shareClaim(plan: Plan, share: SharePlan): KubeObject {
+  return claim(plan, share.claimName, share.size, { ...share.labels }, share.volumeName ? { volumeName: share.volumeName } : { storageClassName: plan.storage.storageClassName! });
+}
+
+/** A home claim (per session or per owner) on the efs or storageClass backend. */
+export function homeClaim(plan: Plan, home: HomeVolume): KubeObject {
+  return claim(plan, home.claimName, home.size, { ...home.labels }, { storageClassName: plan.storage.storageClassName! });
+}
+
+/**
+ * Team-level storage objects whose values are all known before deployment. On efs the
+ * StorageClass and share volumes need the file system and access point ids: when those are
+ * Outputs (created by the stack), the platform component builds them itself with the same
+ * functions; here they are included only when the ids are known (adopted).
+ */
+export function teamStorageObjects(plan: Plan): KubeObject[] {
+  const objects: KubeObject[] = [];
+  const storage = plan.storage;
+  if (storage.config.backend === 'efs' && storage.config.fileSystemId) {
+    objects.push(efsStorageClass(plan, storage.config.fileSystemId));
+    for (const share of plan.shares) {
+      if (share.accessPointId) objects.push(efsShareVolume(plan, share, `${storage.config.fileSystemId}::${share.accessPointId}`));
+    }
+  }
+  if (storage.config.backend === 'nfs') {
+    const workdir = storage.teamWorkdir!;
+    objects.push(nfsVolume(plan, workdir.volumeName, workdir.size, { ...plan.labels, 'notebook-platform.io/data': 'workdirs' }, workdir.claimName, workdir.path));
+    objects.push(claim(plan, workdir.claimName, workdir.size, { ...plan.labels, 'notebook-platform.io/data': 'workdirs' }, { volumeName: workdir.volumeName }));
+    for (const share of plan.shares) objects.push(nfsVolume(plan, share.volumeName!, share.size, { ...share.labels }, share.claimName, share.nfsPath!));
+  }
+  for (const share of plan.shares) objects.push(shareClaim(plan, share));
+  for (const { home } of plan.userHomes) objects.push(homeClaim(plan, home));
+  return objects;
+}
+
+/** Whether the efs objects that need ids must be built by the Pulumi component (ids are Outputs). */
+export function efsNeedsOutputs(plan: Plan): boolean {
+  return plan.storage.config.backend === 'efs' && (!plan.storage.config.fileSystemId || plan.shares.some((share) => !share.accessPointId));
+}
+
+/** True for objects that hold user data: they are retained when they leave the config. */
+export function holdsData(object: KubeObject): boolean {
+  return object.kind === 'PersistentVolumeClaim' || object.kind === 'PersistentVolume';
+}

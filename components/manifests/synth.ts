@@ -1,0 +1,34 @@
+/**
+ * Rendering: the team's charts as YAML documents, one file per chart, deterministic (same plan,
+ * same bytes).
+ */
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import type { Plan } from '../config/plan';
+import type { KubeObject } from './objects';
+import { teamApp, type ObjectsChart } from './chart';
+
+export interface ManifestFile {
+  /** File name inside the output directory. */
+  readonly file: string;
+  readonly objects: readonly KubeObject[];
+}
+
+/** The team's manifests by chart: `team.k8s.yaml`, then `session-<name>.k8s.yaml` per session. */
+export function synthesize(plan: Plan): ManifestFile[] {
+  const app = teamApp(plan);
+  return app.charts.map((chart) => ({ file: `${chart.node.id}.k8s.yaml`, objects: (chart as ObjectsChart).toJson() as KubeObject[] }));
+}
+
+export function toYaml(objects: readonly KubeObject[]): string {
+  return objects.map((object) => stringify(object, { lineWidth: 0, aliasDuplicateObjects: false })).join('---\n');
+}
+
+/** Writes the manifests into `dir`, replacing earlier `*.k8s.yaml` files so removed sessions disappear. */
+export function writeManifests(files: readonly ManifestFile[], dir: string): string[] {
+  mkdirSync(dir, { recursive: true });
+  for (const existing of readdirSync(dir)) if (existing.endsWith('.k8s.yaml')) rmSync(join(dir, existing));
+  for (const { file, objects } of files) writeFileSync(join(dir, file), toYaml(objects));
+  return files.map(({ file }) => file);
+}
