@@ -1,0 +1,80 @@
+/**
+ * NotebookPlatform: a team's whole notebook platform. Registers the team chart (namespace,
+ * security, storage), the EFS resources when the backend is efs, and one NotebookSession per
+ * session. Everything comes from the plan; nothing here derives a name or a default.
+ */
+import * as pulumi from '@pulumi/pulumi';
+import type { Plan } from './config/plan';
+import { planFromConfig } from './config/validate';
+import { teamObjects } from './manifests/chart';
+import { efsShareVolume, efsStorageClass, holdsData } from './manifests/storage';
+import type { KubeObject } from './manifests/objects';
+import { registerObject, withRetention } from './kubernetes/register';
+import { EfsStorage } from './aws/efs';
+import { NotebookSession } from './session';
+
+export interface NotebookPlatformArgs {
+  /**
+   * The team's `notebook-platform:*` config values (namespace stripped), validated here before
+   * any resource is created. Give either `config` or `plan`.
+   */
+  readonly config?: unknown;
+  /** An already validated plan. */
+  readonly plan?: Plan;
+}
+
+export interface SessionSummary {
+  readonly url: pulumi.Output<string>;
+  readonly token: pulumi.Output<string>;
+  readonly stateClaim: pulumi.Output<string>;
+  readonly running: pulumi.Output<boolean>;
+  readonly shares: pulumi.Output<string[]>;
+}
+
+export class NotebookPlatform extends pulumi.ComponentResource {
+  readonly plan: Plan;
+  readonly namespace: pulumi.Output<string>;
+  readonly sessions: Record<string, NotebookSession>;
+  readonly efs?: EfsStorage;
+
+  constructor(name: string, args: NotebookPlatformArgs, opts?: pulumi.ComponentResourceOptions) {
+    super('notebook-platform:index:NotebookPlatform', name, {}, opts);
+    if (!args.plan && args.config === undefined) throw new Error('NotebookPlatform needs config or plan');
+    // Validation first: a bad config fails before anything is registered.
+    const plan = args.plan ?? planFromConfig(args.config);
+    this.plan = plan;
+
+    const objects: KubeObject[] = teamObjects(plan);
+    if (plan.storage.config.backend === 'efs') {
+      this.efs = new EfsStorage(`${name}-efs`, { plan }, { parent: this });
+      if (!plan.storage.config.fileSystemId) objects.push(efsStorageClass(plan, this.efs.fileSystemId));
+      for (const share of plan.shares) {
+        if (share.accessPointId && plan.storage.config.fileSystemId) continue; // in the chart already
+        const handle = pulumi.interpolate`${this.efs.fileSystemId}::${this.efs.accessPointIds[share.name]}`;
+        objects.push(efsShareVolume(plan, share, handle));
+      }
+    }
+
+    const namespaceObject = objects.find((object) => object.kind === 'Namespace')!;
+    const rest = objects.filter((object) => object !== namespaceObject);
+    const namespace = registerObject(namespaceObject, { parent: this, retainOnDelete: true });
+    const teamResources = rest.map((object) =>
+      registerObject(withRetention(object, holdsData(object)), { parent: this, dependsOn: [namespace], retainOnDelete: holdsData(object) }),
+    );
+    const claims = teamResources.filter((_, index) => rest[index].kind === 'PersistentVolumeClaim' || rest[index].kind === 'ConfigMap');
+
+    this.sessions = {};
+    for (const session of plan.sessions) {
+      this.sessions[session.name] = new NotebookSession(session.name, { plan, session, dependsOn: [namespace, ...claims] }, { parent: this });
+    }
+    this.namespace = pulumi.output(plan.namespace);
+    this.registerOutputs({ namespace: this.namespace });
+  }
+
+  /** Per-session outputs for the stack: URL, token (secret), state claim, running, shares. */
+  sessionSummaries(): Record<string, SessionSummary> {
+    return Object.fromEntries(
+      Object.entries(this.sessions).map(([name, s]) => [name, { url: s.url, token: s.token, stateClaim: s.stateClaim, running: s.running, shares: s.shares }]),
+    );
+  }
+}

@@ -1,0 +1,64 @@
+/**
+ * NotebookSession: one session of a team as a Pulumi resource ("each session is a stack
+ * resource"). Its children are the session chart's objects, the random Jupyter token and the
+ * Secret holding it. The home claim is retained when the session leaves the config unless the
+ * session is explicitly purged.
+ */
+import * as pulumi from '@pulumi/pulumi';
+import * as k8s from '@pulumi/kubernetes';
+import * as random from '@pulumi/random';
+import type { Plan, SessionPlan } from './config/plan';
+import { sessionObjects } from './manifests/session';
+import { holdsData } from './manifests/storage';
+import { meta } from './manifests/objects';
+import { registerObject, withRetention } from './kubernetes/register';
+
+export interface NotebookSessionArgs {
+  /** The team's plan (from `planFromConfig`). */
+  readonly plan: Plan;
+  /** This session's entry of `plan.sessions`. */
+  readonly session: SessionPlan;
+  /** Resources the session's objects wait for (the namespace, shared claims). */
+  readonly dependsOn?: pulumi.Input<pulumi.Resource>[];
+}
+
+export class NotebookSession extends pulumi.ComponentResource {
+  /** https://<host>/notebooks/<team>/<session>/ when the team has an ingress host, else the base path. */
+  readonly url: pulumi.Output<string>;
+  /** The Jupyter token (a Pulumi secret). */
+  readonly token: pulumi.Output<string>;
+  /** `<claim>` or `<claim>/<subPath>` holding the session's home. */
+  readonly stateClaim: pulumi.Output<string>;
+  readonly running: pulumi.Output<boolean>;
+  /** Share mounts: `<share>` with `:ro` where read-only. */
+  readonly shares: pulumi.Output<string[]>;
+
+  constructor(name: string, args: NotebookSessionArgs, opts?: pulumi.ComponentResourceOptions) {
+    super('notebook-platform:index:NotebookSession', name, {}, opts);
+    const { plan, session } = args;
+    const childOpts: pulumi.CustomResourceOptions = { parent: this, dependsOn: args.dependsOn };
+
+    const password = new random.RandomPassword(`${name}-token`, { length: 48, special: false }, { parent: this });
+    new k8s.core.v1.Secret(
+      `${plan.namespace}/Secret/${session.names.tokenSecret}`,
+      {
+        metadata: meta(session.names.tokenSecret, session.labels, plan.namespace),
+        type: 'Opaque',
+        stringData: { token: password.result },
+      },
+      { ...childOpts, additionalSecretOutputs: ['data', 'stringData'] },
+    );
+    for (const object of sessionObjects(plan, session)) {
+      // Data is kept when the session leaves the config; `purge: true` is the explicit way out.
+      const retain = holdsData(object) && !session.purge;
+      registerObject(withRetention(object, retain), { ...childOpts, retainOnDelete: retain });
+    }
+
+    this.url = pulumi.output(session.url ?? session.baseUrl);
+    this.token = pulumi.secret(password.result);
+    this.stateClaim = pulumi.output(session.home.subPath ? `${session.home.claimName}/${session.home.subPath}` : session.home.claimName);
+    this.running = pulumi.output(session.running);
+    this.shares = pulumi.output(session.mounts.map((mount) => (mount.readOnly ? `${mount.share}:ro` : mount.share)));
+    this.registerOutputs({ url: this.url, token: this.token, stateClaim: this.stateClaim, running: this.running, shares: this.shares });
+  }
+}
