@@ -13,6 +13,8 @@ export const DATA_LABEL = `${LABEL_PREFIX}/data`;
 export const COMPONENT_LABEL = 'app.kubernetes.io/component';
 export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
 export const MANAGED_BY = 'notebook-platform';
+/** Value of COMPONENT_LABEL on session pods; NetworkPolicies select notebooks by it. */
+export const NOTEBOOK_COMPONENT = 'notebook';
 
 export const names = {
   namespace: (team: string) => `nb-${team}`,
@@ -39,6 +41,10 @@ export const names = {
   adminBinding: () => 'notebook-admins',
   quota: () => 'notebook-quota',
   limitRange: () => 'notebook-limits',
+  /** NetworkPolicies of the team namespace (network-policy.ts). */
+  defaultDenyPolicy: () => 'default-deny',
+  notebookIngressPolicy: () => 'notebook-ingress',
+  notebookEgressPolicy: () => 'notebook-egress',
   /** The Pod name of a one-replica StatefulSet. */
   pod: (session: string) => `${session}-0`,
 } as const;

@@ -7,7 +7,7 @@
 import type { EgressRule, Peer, SessionConfig, ShareConfig, StackConfig, StorageConfig } from './schema';
 import { parseQuantity } from './quantity';
 import {
-  COMPONENT_LABEL, DATA_LABEL, JUPYTER_PORT, MANAGED_BY, MANAGED_BY_LABEL, NOTEBOOK_GID, NOTEBOOK_UID,
+  COMPONENT_LABEL, DATA_LABEL, JUPYTER_PORT, MANAGED_BY, MANAGED_BY_LABEL, NOTEBOOK_COMPONENT, NOTEBOOK_GID, NOTEBOOK_UID,
   OWNER_LABEL, SESSION_LABEL, SHARE_LABEL, TEAM_LABEL, names, paths,
 } from './names';
 
@@ -290,7 +290,7 @@ export function normalise(config: StackConfig): Plan {
       ...teamLabels,
       'app.kubernetes.io/name': 'jupyter-notebook',
       'app.kubernetes.io/instance': session.name,
-      [COMPONENT_LABEL]: 'notebook',
+      [COMPONENT_LABEL]: NOTEBOOK_COMPONENT,
       [SESSION_LABEL]: session.name,
       [OWNER_LABEL]: session.owner,
     };
@@ -338,7 +338,7 @@ export function normalise(config: StackConfig): Plan {
       replicas: session.running ? 1 : 0,
       purge: session.purge,
       labels,
-      selector: { [SESSION_LABEL]: session.name, [COMPONENT_LABEL]: 'notebook' },
+      selector: { [SESSION_LABEL]: session.name, [COMPONENT_LABEL]: NOTEBOOK_COMPONENT },
       names: {
         statefulSet: names.statefulSet(session.name),
         service: names.service(session.name),
