@@ -26,7 +26,7 @@ function replaceSecureValues(value: unknown): unknown {
 
 /** The `notebook-platform:*` keys of a stack config document, without their namespace. */
 export function parseStackConfig(text: string, fileName: string): Record<string, unknown> {
-  const document = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
+  const document = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   if (document.errors.length > 0) {
     const error = document.errors[0];
     const where = error.linePos ? `${error.linePos[0].line}:${error.linePos[0].col}` : '?';

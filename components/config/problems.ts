@@ -31,7 +31,7 @@ export function formatProblem(problem: Problem): string {
 export function show(value: unknown): string {
   if (value === undefined) return 'nothing';
   const text = JSON.stringify(value);
-  return text.length > 60 ? text.slice(0, 57) + '...' : text;
+  return text.length > 100 ? text.slice(0, 97) + "..." : text;
 }
 
 type ZodIssue = z.core.$ZodIssue & { input?: unknown };
