@@ -30,7 +30,7 @@ export function parseStackConfig(text: string, fileName: string): Record<string,
   if (document.errors.length > 0) {
     const error = document.errors[0];
     const where = error.linePos ? `${error.linePos[0].line}:${error.linePos[0].col}` : '?';
-    throw new StackFileError(`${fileName}:${where}: invalid YAML: ${error.message.split('\n')[0]}`);
+    throw new StackFileError(`${fileName}:${where}: invalid YAML: ${error.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')}`);
   }
   const root = document.toJS() as unknown;
   if (root === null || root === undefined) throw new StackFileError(`${fileName}: the file is empty; expected a "config:" map`);
