@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import type { Plan } from '../config/plan';
 import type { KubeObject } from './objects';
-import { teamApp, type ObjectsChart } from './chart';
+import { ApiObject } from 'cdk8s';
+import { teamApp } from './chart';
 
 export interface ManifestFile {
   /** File name inside the output directory. */
@@ -18,7 +19,12 @@ export interface ManifestFile {
 /** The team's manifests by chart: `team.k8s.yaml`, then `session-<name>.k8s.yaml` per session. */
 export function synthesize(plan: Plan): ManifestFile[] {
   const app = teamApp(plan);
-  return app.charts.map((chart) => ({ file: `${chart.node.id}.k8s.yaml`, objects: (chart as ObjectsChart).toJson() as KubeObject[] }));
+  // Objects are resolved one by one: Chart.toJson() validates the whole App on every call, which
+  // makes rendering quadratic in the number of sessions (3.7 s instead of 0.04 s at 1000).
+  return app.node.children.map((chart) => ({
+    file: `${chart.node.id}.k8s.yaml`,
+    objects: chart.node.children.filter(ApiObject.isApiObject).map((object) => object.toJson() as KubeObject),
+  }));
 }
 
 export function toYaml(objects: readonly KubeObject[]): string {
