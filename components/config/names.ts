@@ -47,6 +47,16 @@ export const names = {
   notebookEgressPolicy: () => 'notebook-egress',
   /** The Pod name of a one-replica StatefulSet. */
   pod: (session: string) => `${session}-0`,
+  /**
+   * The directory a repository is checked out as (git-sync's `--link` under /code): the last
+   * segment of its URL without `.git`, e.g. `git@host:team/churn-model.git` -> `churn-model`.
+   * @default "repo" when the URL has no usable name
+   */
+  repoDirectory: (repo: string) => {
+    const last = repo.replace(/[/:]+$/, '').split(/[/:]/).pop() ?? '';
+    const name = last.replace(/\.git$/, '').replace(/[^A-Za-z0-9._-]/g, '-').replace(/^[.-]+/, '');
+    return name.length > 0 ? name.slice(0, 100) : 'repo';
+  },
 } as const;
 
 export const paths = {

@@ -4,7 +4,7 @@
  * only read it. Sessions and shares are sorted by name, so the plan (and everything built from
  * it) does not depend on the order of the config.
  */
-import type { EgressRule, Peer, SessionConfig, ShareConfig, StackConfig, StorageConfig } from './schema';
+import type { EgressRule, Peer, SessionConfig, ShareConfig, SizeConfig, StackConfig, StorageConfig } from './schema';
 import { parseQuantity } from './quantity';
 import {
   COMPONENT_LABEL, DATA_LABEL, JUPYTER_PORT, MANAGED_BY, MANAGED_BY_LABEL, NOTEBOOK_COMPONENT, NOTEBOOK_GID, NOTEBOOK_UID,
@@ -18,6 +18,10 @@ export const HELPER_RESOURCES = { requests: { cpu: '50m', memory: '128Mi' }, lim
 /** Private and special ranges excluded from `allowInternet`, and the metadata address, always excluded. */
 export const PRIVATE_RANGES = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/10', '169.254.0.0/16'] as const;
 export const METADATA_CIDR = '169.254.169.254/32';
+/** Where GPU sessions run unless their size says otherwise: nodes labelled by NVIDIA GPU feature discovery. */
+export const GPU_NODE_SELECTOR = { 'nvidia.com/gpu.present': 'true' } as const;
+/** What GPU sessions tolerate unless their size says otherwise: the taint GPU node groups carry. */
+export const GPU_TOLERATIONS: readonly Toleration[] = [{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }];
 
 export type Labels = Readonly<Record<string, string>>;
 export type AccessLevel = ShareConfig['access'];
@@ -66,8 +70,27 @@ export interface CodePlan {
   readonly ref: string;
   readonly mode: 'ephemeral' | 'persistent';
   readonly depth: number;
+  /** ephemeral: git-sync's root (an emptyDir); persistent: the clone in the home. */
   readonly directory: string;
-  readonly credentials?: { readonly secretName: string; readonly type: 'ssh' | 'token' };
+  /** The checked-out work tree: ephemeral `<directory>/<link>` (git-sync's symlink), persistent `directory`. */
+  readonly workTree: string;
+  /** ephemeral: git-sync's `--link` name under `directory`. */
+  readonly link?: string;
+  /** `username` is set for token credentials only. */
+  readonly credentials?: { readonly secretName: string; readonly type: 'ssh' | 'token'; readonly username?: string };
+}
+
+export interface Toleration {
+  readonly key: string;
+  readonly operator: 'Exists' | 'Equal';
+  readonly value?: string;
+  readonly effect?: 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute';
+}
+
+/** Where a session's pod may run. */
+export interface SchedulingPlan {
+  readonly nodeSelector: Labels;
+  readonly tolerations: readonly Toleration[];
 }
 
 export interface AutosavePlan {
@@ -105,6 +128,7 @@ export interface SessionPlan {
   };
   readonly resources: Resources;
   readonly gpu: number;
+  readonly scheduling: SchedulingPlan;
   readonly home: HomeVolume;
   /** true when the home claim is this session's alone (state model "session" on efs/storageClass). */
   readonly ownsHomeClaim: boolean;
@@ -237,6 +261,28 @@ export function cidrContains(outer: string, inner: string): boolean {
   return address >= start && address < start + size;
 }
 
+function codePlan(code: NonNullable<SessionConfig['code']>): CodePlan {
+  const credentials = code.credentials && {
+    secretName: code.credentials.secretName,
+    type: code.credentials.type,
+    ...(code.credentials.type === 'token' ? { username: code.credentials.username ?? 'git' } : {}),
+  };
+  if (code.mode === 'persistent') {
+    return { repo: code.repo, ref: code.ref, mode: code.mode, depth: code.depth, directory: paths.persistentCode, workTree: paths.persistentCode, credentials };
+  }
+  const link = names.repoDirectory(code.repo);
+  return { repo: code.repo, ref: code.ref, mode: code.mode, depth: code.depth, directory: paths.code, workTree: `${paths.code}/${link}`, link, credentials };
+}
+
+function schedulingPlan(size: SizeConfig): SchedulingPlan {
+  const gpu = size.gpu > 0;
+  const tolerations = size.tolerations ?? (gpu ? GPU_TOLERATIONS : []);
+  return {
+    nodeSelector: sortedRecord({ ...(size.nodeSelector ?? (gpu ? GPU_NODE_SELECTOR : {})) }),
+    tolerations: tolerations.map((t) => ({ key: t.key, operator: t.operator, ...(t.value !== undefined ? { value: t.value } : {}), ...(t.effect ? { effect: t.effect } : {}) })),
+  };
+}
+
 /** The plan of a config that passed validation (see validate.ts). */
 export function normalise(config: StackConfig): Plan {
   const team = config.team;
@@ -305,14 +351,7 @@ export function normalise(config: StackConfig): Plan {
       const share = shareByName.get(shareName)!;
       return { share: shareName, claimName: share.claimName, mountPath: share.mountPath, readOnly: shareAccess(share, session.owner) !== 'write' };
     });
-    const code: CodePlan | undefined = session.code && {
-      repo: session.code.repo,
-      ref: session.code.ref,
-      mode: session.code.mode,
-      depth: session.code.depth,
-      directory: session.code.mode === 'ephemeral' ? paths.code : paths.persistentCode,
-      credentials: session.code.credentials,
-    };
+    const code: CodePlan | undefined = session.code && codePlan(session.code);
     const source = session.forkFrom ? sessionByName.get(session.forkFrom) : undefined;
     const sourceHome = source && homeOf(source);
     const baseUrl = paths.baseUrl(team, session.name);
@@ -327,7 +366,7 @@ export function normalise(config: StackConfig): Plan {
       PIP_CACHE_DIR: `${paths.cache}/pip`,
     };
     if (config.platformEndpoint) env.NOTEBOOK_PLATFORM_ENDPOINT = config.platformEndpoint;
-    if (code) env.NOTEBOOK_PLATFORM_CODE = code.directory;
+    if (code) env.NOTEBOOK_PLATFORM_CODE = code.workTree;
     return {
       name: session.name,
       owner: session.owner,
@@ -350,6 +389,7 @@ export function normalise(config: StackConfig): Plan {
       },
       resources: { requests: sortedRecord(requests), limits: sortedRecord(limits) },
       gpu,
+      scheduling: schedulingPlan(size),
       home: homeOf(session),
       ownsHomeClaim: config.stateModel === 'session' && backend !== 'nfs',
       mounts,
@@ -358,7 +398,7 @@ export function normalise(config: StackConfig): Plan {
         branch: session.autosave.branch ?? `autosave/${session.name}`,
         debounceSeconds: session.autosave.debounceSeconds,
         maxFileSizeMb: session.autosave.maxFileSizeMb,
-        workTree: code.directory,
+        workTree: code.workTree,
       },
       fork: sourceHome && { fromSession: source!.name, claimName: sourceHome.claimName, subPath: sourceHome.subPath },
       baseUrl,

@@ -88,6 +88,17 @@ export const shareSchema = z.strictObject({
   posixGid: z.number().int().min(0).default(100),
 });
 
+export const tolerationSchema = z.strictObject({
+  /** Taint key, e.g. "nvidia.com/gpu". */
+  key: z.string().min(1),
+  /** @default "Exists" */
+  operator: z.enum(['Exists', 'Equal']).default('Exists'),
+  /** Taint value (operator Equal). */
+  value: z.string().optional(),
+  /** @default every effect */
+  effect: z.enum(['NoSchedule', 'PreferNoSchedule', 'NoExecute']).optional(),
+});
+
 export const sizeSchema = z.strictObject({
   /** CPU request. */
   cpu: quantity('500m'),
@@ -99,6 +110,10 @@ export const sizeSchema = z.strictObject({
   gpu: z.number().int().min(0).max(16).default(0),
   /** Workdir capacity for sessions of this size. @default "10Gi" */
   workdirSize: quantity('10Gi').default('10Gi'),
+  /** Node labels the session's pod must run on. @default GPU sizes: `nvidia.com/gpu.present: "true"`; others: none */
+  nodeSelector: labels.optional(),
+  /** Taints the session's pod tolerates (replaces the default). @default GPU sizes: `nvidia.com/gpu` Exists NoSchedule; others: none */
+  tolerations: z.array(tolerationSchema).optional(),
 });
 
 export const environmentSchema = z.strictObject({
@@ -112,6 +127,8 @@ const gitCredentials = z.strictObject({
   secretName: dnsLabel('a Secret name', 253),
   /** ssh: keys `ssh-privatekey` and `known_hosts`; token: key `token` (https). */
   type: z.enum(['ssh', 'token']),
+  /** https user name sent with the token (type token). @default "git" */
+  username: z.string().regex(/^[A-Za-z0-9._@-]+$/, { message: 'must be a user name of letters, digits, ".", "_", "@" and "-"' }).optional(),
 });
 
 export const codeSchema = z.strictObject({
@@ -251,6 +268,7 @@ export type StackConfigInput = z.input<typeof stackConfigSchema>;
 export type SessionConfig = z.infer<typeof sessionSchema>;
 export type ShareConfig = z.infer<typeof shareSchema>;
 export type SizeConfig = z.infer<typeof sizeSchema>;
+export type TolerationConfig = z.infer<typeof tolerationSchema>;
 export type StorageConfig = z.infer<typeof storageSchema>;
 export type EgressRule = z.infer<typeof egressRule>;
 export type Peer = z.infer<typeof peerSchema>;
