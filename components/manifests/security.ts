@@ -1,22 +1,35 @@
 /**
  * Team-level security objects: the namespace with Pod Security labels, NetworkPolicies, RBAC,
- * ResourceQuota and LimitRange.
+ * ResourceQuota and LimitRange. Each kind is built by its own module; this one puts them in order.
  */
 import type { Plan } from '../config/plan';
 import { meta, type KubeObject } from './objects';
+import { networkPolicies } from './network-policy';
+
+export * from './network-policy';
 
 /** Pod Security Standards version the namespace labels pin. */
 export const POD_SECURITY_VERSION = 'v1.33';
 
-export function namespaceObject(plan: Plan): KubeObject {
-  const podSecurity: Record<string, string> = {};
+/** Pod Security admission labels: `restricted` enforced, audited and warned, at a pinned version. */
+export function podSecurityLabels(): Record<string, string> {
+  const labels: Record<string, string> = {};
   for (const mode of ['enforce', 'audit', 'warn']) {
-    podSecurity[`pod-security.kubernetes.io/${mode}`] = 'restricted';
-    podSecurity[`pod-security.kubernetes.io/${mode}-version`] = POD_SECURITY_VERSION;
+    labels[`pod-security.kubernetes.io/${mode}`] = 'restricted';
+    labels[`pod-security.kubernetes.io/${mode}-version`] = POD_SECURITY_VERSION;
   }
-  return { apiVersion: 'v1', kind: 'Namespace', metadata: meta(plan.namespace, { ...plan.labels, ...podSecurity }) };
+  return labels;
 }
 
+/** The team namespace: team labels and Pod Security `restricted`. */
+export function namespaceObject(plan: Plan): KubeObject {
+  return { apiVersion: 'v1', kind: 'Namespace', metadata: meta(plan.namespace, { ...plan.labels, ...podSecurityLabels() }) };
+}
+
+/**
+ * Every team security object, in a fixed order: namespace, NetworkPolicies (default deny,
+ * notebook ingress, notebook egress).
+ */
 export function teamSecurityObjects(plan: Plan): KubeObject[] {
-  return [namespaceObject(plan)];
+  return [namespaceObject(plan), ...networkPolicies(plan)];
 }
