@@ -5,8 +5,10 @@
 import type { Plan } from '../config/plan';
 import { meta, type KubeObject } from './objects';
 import { networkPolicies } from './network-policy';
+import { rbacObjects } from './rbac';
 
 export * from './network-policy';
+export * from './rbac';
 
 /** Pod Security Standards version the namespace labels pin. */
 export const POD_SECURITY_VERSION = 'v1.33';
@@ -28,8 +30,8 @@ export function namespaceObject(plan: Plan): KubeObject {
 
 /**
  * Every team security object, in a fixed order: namespace, NetworkPolicies (default deny,
- * notebook ingress, notebook egress).
+ * notebook ingress, notebook egress), viewer Role and bindings.
  */
 export function teamSecurityObjects(plan: Plan): KubeObject[] {
-  return [namespaceObject(plan), ...networkPolicies(plan)];
+  return [namespaceObject(plan), ...networkPolicies(plan), ...rbacObjects(plan)];
 }
