@@ -6,9 +6,11 @@ import type { Plan } from '../config/plan';
 import { meta, type KubeObject } from './objects';
 import { networkPolicies } from './network-policy';
 import { rbacObjects } from './rbac';
+import { quotaObjects } from './quota';
 
 export * from './network-policy';
 export * from './rbac';
+export * from './quota';
 
 /** Pod Security Standards version the namespace labels pin. */
 export const POD_SECURITY_VERSION = 'v1.33';
@@ -30,8 +32,8 @@ export function namespaceObject(plan: Plan): KubeObject {
 
 /**
  * Every team security object, in a fixed order: namespace, NetworkPolicies (default deny,
- * notebook ingress, notebook egress), viewer Role and bindings.
+ * notebook ingress, notebook egress), viewer Role and bindings, ResourceQuota, LimitRange.
  */
 export function teamSecurityObjects(plan: Plan): KubeObject[] {
-  return [namespaceObject(plan), ...networkPolicies(plan), ...rbacObjects(plan)];
+  return [namespaceObject(plan), ...networkPolicies(plan), ...rbacObjects(plan), ...quotaObjects(plan)];
 }
