@@ -6,7 +6,7 @@
  */
 import * as pulumi from '@pulumi/pulumi';
 import * as k8s from '@pulumi/kubernetes';
-import * as random from '@pulumi/random';
+import { randomBytes } from 'node:crypto';
 import type { Plan, SessionPlan } from './config/plan';
 import { sessionObjects } from './manifests/session';
 import { holdsData } from './manifests/storage';
@@ -38,15 +38,17 @@ export class NotebookSession extends pulumi.ComponentResource {
     const { plan, session } = args;
     const childOpts: pulumi.CustomResourceOptions = { parent: this, dependsOn: args.dependsOn };
 
-    const password = new random.RandomPassword(`${name}-token`, { length: 48, special: false }, { parent: this });
-    new k8s.core.v1.Secret(
+    // The token is generated once: a fresh value is offered on every run, but `ignoreChanges`
+    // keeps the one stored at creation, and the exported token is read back from the Secret.
+    // (No random provider: it cannot be built from the modules this project can reach.)
+    const tokenSecret = new k8s.core.v1.Secret(
       `${plan.namespace}/Secret/${session.names.tokenSecret}`,
       {
         metadata: meta(session.names.tokenSecret, session.labels, plan.namespace),
         type: 'Opaque',
-        stringData: { token: password.result },
+        data: pulumi.secret({ token: Buffer.from(generateToken()).toString('base64') }),
       },
-      { ...childOpts, additionalSecretOutputs: ['data', 'stringData'] },
+      { ...childOpts, ignoreChanges: ['data'], additionalSecretOutputs: ['data'] },
     );
     for (const object of sessionObjects(plan, session)) {
       // Data is kept when the session leaves the config; `purge: true` is the explicit way out.
@@ -55,10 +57,20 @@ export class NotebookSession extends pulumi.ComponentResource {
     }
 
     this.url = pulumi.output(session.url ?? session.baseUrl);
-    this.token = pulumi.secret(password.result);
+    this.token = pulumi.secret(tokenSecret.data.apply((data) => Buffer.from(data.token, 'base64').toString('utf8')));
     this.stateClaim = pulumi.output(session.home.subPath ? `${session.home.claimName}/${session.home.subPath}` : session.home.claimName);
     this.running = pulumi.output(session.running);
     this.shares = pulumi.output(session.mounts.map((mount) => (mount.readOnly ? `${mount.share}:ro` : mount.share)));
     this.registerOutputs({ url: this.url, token: this.token, stateClaim: this.stateClaim, running: this.running, shares: this.shares });
   }
+}
+
+/** 48 characters from [A-Za-z0-9] (285 bits), from the OS's CSPRNG. */
+export function generateToken(): string {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+  const bytes = randomBytes(96);
+  let token = '';
+  // Rejection sampling keeps the distribution uniform (248 = 4 * 62).
+  for (const byte of bytes) if (byte < 248 && token.length < 48) token += alphabet[byte % 62];
+  return token.length === 48 ? token : generateToken();
 }
