@@ -415,8 +415,10 @@ export function normalise(config: StackConfig): Plan {
 
   const totalWorkdir = `${Math.max(1, Math.ceil(sessionsConfig.reduce((sum, s) => sum + parseQuantity(workdirSize(s)), 0) / 2 ** 30))}Gi`;
   const sizes = Object.values(config.sizes);
-  const largest = (pick: (size: (typeof sizes)[number]) => string) =>
-    sizes.map(pick).reduce((max, value) => (parseQuantity(value) > parseQuantity(max) ? value : max), '0');
+  // The container ceiling is the largest size, never below the helper containers' limits: the
+  // LimitRange's defaults must not exceed its max, and the init containers and sidecar must fit.
+  const largest = (pick: (size: (typeof sizes)[number]) => string, floor: string) =>
+    sizes.map(pick).reduce((max, value) => (parseQuantity(value) > parseQuantity(max) ? value : max), floor);
 
   const egress = [...config.network.gitHosts, ...config.network.egress].map(egressPlan);
   return {
@@ -432,7 +434,10 @@ export function normalise(config: StackConfig): Plan {
     limits: {
       maxContainer: {
         requests: {},
-        limits: { cpu: largest((size) => size.cpuLimit ?? millicores(String(parseQuantity(size.cpu) * 2))), memory: largest((size) => size.memory) },
+        limits: {
+          cpu: largest((size) => size.cpuLimit ?? millicores(String(parseQuantity(size.cpu) * 2)), HELPER_RESOURCES.limits.cpu),
+          memory: largest((size) => size.memory, HELPER_RESOURCES.limits.memory),
+        },
       },
       defaultContainer: HELPER_RESOURCES,
     },

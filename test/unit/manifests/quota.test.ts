@@ -68,6 +68,15 @@ describe('LimitRange', () => {
   });
 });
 
+describe('LimitRange with tiny sizes', () => {
+  it('keeps its max at or above the defaults, so the API accepts it and helper containers fit', () => {
+    const plan = planOf({ ...rawConfig('team-b'), sizes: { small: { cpu: '100m', memory: '128Mi' } } });
+    const [range] = (limitRange(plan).spec as any).limits;
+    expect(range.max).toEqual({ cpu: '500m', memory: '256Mi' });
+    expect(range.default).toEqual({ cpu: '500m', memory: '256Mi' });
+  });
+});
+
 describe('team security objects', () => {
   it('end with the quota and the limit range, all deterministic', () => {
     const plan = planOf(rawConfig('demo'));
