@@ -7,7 +7,7 @@ import { configPath, show, type Problem } from './problems';
 import { didYouMean } from './suggest';
 import { parseQuantity } from './quantity';
 import { names } from './names';
-import { HELPER_RESOURCES, sessionShareNames, shareAccess } from './plan';
+import { HELPER_RESOURCES, METADATA_CIDR, cidrContains, sessionShareNames, shareAccess } from './plan';
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 type Check = (config: StackConfig) => Problem[];
@@ -226,7 +226,19 @@ const storageBackend: Check = (config) => {
   return problems;
 };
 
-const CHECKS: readonly Check[] = [uniqueNames, references, forkCycles, perUserLimits, teamQuota, derivedNames, images, gitUrls, shares, storageBackend];
+const network: Check = (config) => {
+  const problems: Problem[] = [];
+  for (const key of ['gitHosts', 'egress'] as const) {
+    config.network[key].forEach((rule, index) => {
+      if (cidrContains(METADATA_CIDR, rule.cidr)) {
+        problems.push(problem(['network', key, index, 'cidr'], `${show(rule.cidr)} is the cloud metadata address (${METADATA_CIDR}); sessions may never reach it (remove this rule)`));
+      }
+    });
+  }
+  return problems;
+};
+
+const CHECKS: readonly Check[] = [uniqueNames, references, forkCycles, perUserLimits, teamQuota, derivedNames, images, gitUrls, shares, storageBackend, network];
 
 export function crossCheck(config: StackConfig): Problem[] {
   return CHECKS.flatMap((check) => check(config));

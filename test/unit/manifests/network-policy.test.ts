@@ -165,7 +165,6 @@ describe('egress from sessions', () => {
       egress: [
         { cidr: '0.0.0.0/0', ports: [80, 443] },
         { cidr: '169.254.0.0/16', ports: [80] },
-        { cidr: '169.254.169.254/32', ports: [80] },
       ],
     });
     const world = clusterOf(plan);
@@ -256,7 +255,7 @@ describe('the NetworkPolicy objects', () => {
     const plan = withNetwork('team-b', {
       allowInternet: true,
       gitHosts: [{ cidr: '140.82.112.0/20', ports: [443] }],
-      egress: [{ cidr: '169.254.0.0/16', ports: [80] }, { cidr: '169.254.169.254/32', ports: [80] }],
+      egress: [{ cidr: '169.254.0.0/16', ports: [80] }],
     });
     const blocks = networkPolicies(plan).flatMap((policy) => ((policy.spec as any).egress ?? []).flatMap((rule: any) => rule.to.map((peer: any) => peer.ipBlock).filter(Boolean)));
     expect(blocks).toEqual([
@@ -267,6 +266,19 @@ describe('the NetworkPolicy objects', () => {
     // Every except lies strictly inside its cidr, as the API server requires.
     for (const block of blocks) for (const except of block.except ?? []) expect(cidrContains(block.cidr, except) && except !== block.cidr).toBe(true);
     expect(ipInCidr('169.254.169.254', '169.254.0.0/16')).toBe(true);
+  });
+
+  it('validation rejects a rule for the metadata address itself', () => {
+    const result = validateConfig({ ...rawConfig('demo'), network: { egress: [{ cidr: '169.254.169.254/32', ports: [80] }] } });
+    expect(result.ok).toBe(false);
+    expect(result.problems.map((p) => p.path)).toEqual(['notebook-platform:network.egress[0].cidr']);
+    expect(result.problems[0].message).toContain('cloud metadata address');
+  });
+
+  it('leave out a rule for the metadata address itself, should a plan hold one (an ipBlock cannot except all of itself)', () => {
+    const plan: Plan = { ...demo, network: { ...demo.network, egress: [{ cidr: METADATA_CIDR, except: [METADATA_CIDR], ports: [80] }, ...demo.network.egress] } };
+    const egress = (networkPolicies(plan)[2].spec as any).egress;
+    expect(egress).toEqual((networkPolicies(demo)[2].spec as any).egress);
   });
 
   it('do not depend on the order of the config: egress sorted and merged by CIDR, peers sorted', () => {
