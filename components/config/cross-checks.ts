@@ -119,7 +119,10 @@ const teamQuota: Check = (config) => {
   const total = running.map((session) => podRequests(config, session)).reduce((sum, r) => ({ cpu: sum.cpu + r.cpu, memory: sum.memory + r.memory, gpu: sum.gpu + r.gpu }), { cpu: 0, memory: 0, gpu: 0 });
   const fmt = (value: number, unit: 'cpu' | 'memory') => (unit === 'cpu' ? `${+value.toFixed(3)} cores` : `${+(value / 2 ** 30).toFixed(2)}Gi`);
   if (total.cpu > parseQuantity(config.quota.cpu) + 1e-9) problems.push(problem(['quota', 'cpu'], `running sessions request ${fmt(total.cpu, 'cpu')}; quota.cpu is ${show(config.quota.cpu)} (raise it or stop sessions)`));
+  // The ResourceQuota caps memory limits too (manifests/quota.ts); the sidecar's limit is above its request.
+  const memoryLimits = running.reduce((sum, s) => sum + parseQuantity(config.sizes[s.size].memory) + (s.autosave ? parseQuantity(HELPER_RESOURCES.limits.memory) : 0), 0);
   if (total.memory > parseQuantity(config.quota.memory)) problems.push(problem(['quota', 'memory'], `running sessions request ${fmt(total.memory, 'memory')}; quota.memory is ${show(config.quota.memory)} (raise it or stop sessions)`));
+  else if (memoryLimits > parseQuantity(config.quota.memory)) problems.push(problem(['quota', 'memory'], `running sessions' memory limits total ${fmt(memoryLimits, 'memory')} (autosave sidecars included); quota.memory caps limits too and is ${show(config.quota.memory)} (raise it or stop sessions)`));
   if (total.gpu > config.quota.gpu) problems.push(problem(['quota', 'gpu'], `running sessions request ${total.gpu} GPUs; quota.gpu is ${config.quota.gpu}`));
   if (running.length > config.quota.pods) problems.push(problem(['quota', 'pods'], `${running.length} sessions are running; quota.pods is ${config.quota.pods}`));
   const claims = config.storage.backend === 'nfs' ? [] : config.stateModel === 'user' ? [...new Set(config.sessions.map((s) => s.owner))].map((owner) => config.sessions.find((s) => s.owner === owner)!) : config.sessions;

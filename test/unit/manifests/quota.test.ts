@@ -49,6 +49,23 @@ describe('ResourceQuota', () => {
   });
 });
 
+describe('validation against the quota', () => {
+  // team-a runs trial-analysis (16Gi, autosave sidecar 128Mi request / 256Mi limit) and imaging (32Gi).
+  const withMemory = (memory: string) => validateConfig({ ...rawConfig('team-a'), quota: { ...(rawConfig('team-a').quota as object), memory } });
+
+  it('rejects a memory quota that the requests fit but the limits (which the ResourceQuota caps too) do not', () => {
+    const result = withMemory('49300Mi');
+    expect(result.problems).toEqual([
+      { path: 'notebook-platform:quota.memory', message: `running sessions' memory limits total 48.25Gi (autosave sidecars included); quota.memory caps limits too and is "49300Mi" (raise it or stop sessions)` },
+    ]);
+    expect(withMemory('49408Mi').ok).toBe(true);
+  });
+
+  it('reports requests over the quota once, not twice', () => {
+    expect(withMemory('40Gi').problems.map((p) => p.message)).toEqual(['running sessions request 48.13Gi; quota.memory is "40Gi" (raise it or stop sessions)']);
+  });
+});
+
 describe('LimitRange', () => {
   it.each(['demo', 'team-a', 'team-b'])('%s: container defaults from the helper resources, max from the largest size', (team) => {
     const plan = planOf(rawConfig(team));
