@@ -1,0 +1,209 @@
+/**
+ * The containers of a session pod: the notebook, the `prepare-home` and `git-sync` init
+ * containers and the autosave sidecar. Every container runs as the notebook user without
+ * privileges and with requests and limits. Credentials reach only the helper containers that
+ * use them, and only as Secret files: never as values in the spec.
+ */
+import type { CodePlan, Plan, SessionPlan } from '../config/plan';
+import { GIT_SYNC_IMAGE, HELPER_RESOURCES } from '../config/plan';
+import { JUPYTER_PORT, paths } from '../config/names';
+import { TOKEN_ENV } from './jupyter';
+import { scriptPathInPod } from './scripts';
+import { VOLUMES, homeMount, volumeMount, type VolumeMount } from './volumes';
+
+export type Env = { readonly name: string; readonly value?: string; readonly valueFrom?: Record<string, unknown> };
+export type Container = Readonly<Record<string, unknown>> & { readonly name: string };
+
+/** Where the notebook container listens and what its probes call. */
+export const HTTP_PORT_NAME = 'http';
+
+/**
+ * Container security for Pod Security `restricted`: no privilege escalation, every capability
+ * dropped, non-root. `readOnlyRootFilesystem` @default true; the notebook turns it off so
+ * `pip install` into the image's environment keeps working, git-sync with ssh so `--add-user`
+ * can write /etc/passwd (ssh needs the uid there).
+ */
+export function containerSecurity(readOnlyRootFilesystem = true): Record<string, unknown> {
+  return {
+    allowPrivilegeEscalation: false,
+    capabilities: { drop: ['ALL'] },
+    privileged: false,
+    readOnlyRootFilesystem,
+    runAsNonRoot: true,
+  };
+}
+
+const envList = (values: Readonly<Record<string, string>>): Env[] =>
+  Object.keys(values)
+    .sort()
+    .map((name) => ({ name, value: values[name] }));
+
+const helperResources = () => ({ requests: { ...HELPER_RESOURCES.requests }, limits: { ...HELPER_RESOURCES.limits } });
+
+/** The env the helper scripts read for git credentials (see assets/git-auth.sh); no values, only where the Secret is. */
+function gitCredentialEnv(code: CodePlan): Record<string, string> {
+  const credentials = code.credentials;
+  if (!credentials) return { GIT_CREDENTIALS: 'none' };
+  const env: Record<string, string> = { GIT_CREDENTIALS: credentials.type, GIT_SECRET_DIR: paths.gitSecret };
+  if (credentials.username) env.GIT_USERNAME = credentials.username;
+  return env;
+}
+
+const gitSecretMounts = (code: CodePlan | undefined): VolumeMount[] =>
+  code?.credentials ? [volumeMount(VOLUMES.gitSecret, paths.gitSecret, { readOnly: true })] : [];
+
+const byMountPath = (mounts: VolumeMount[]) => [...mounts].sort((a, b) => (a.mountPath < b.mountPath ? -1 : a.mountPath > b.mountPath ? 1 : 0));
+
+function httpProbe(session: SessionPlan, timing: Record<string, number>): Record<string, unknown> {
+  return { httpGet: { path: `${session.baseUrl}api`, port: HTTP_PORT_NAME, scheme: 'HTTP' }, ...timing };
+}
+
+/**
+ * The notebook: the environment's image, the session's env plus the token from its Secret, the
+ * Jupyter port, probes on the Jupyter API (unauthenticated `GET <base_url>api`), the session's
+ * resources and its mounts (mount paths sorted, so a parent is mounted before what it holds).
+ */
+export function notebookContainer(session: SessionPlan): Container {
+  const mounts: VolumeMount[] = [
+    homeMount(session.home),
+    volumeMount(VOLUMES.cache, paths.cache),
+    volumeMount(VOLUMES.tmp, paths.tmp),
+    volumeMount(VOLUMES.jupyterConfig, paths.jupyterConfig, { readOnly: true }),
+    ...session.mounts.map((share) => volumeMount(VOLUMES.share(share.share), share.mountPath, { readOnly: share.readOnly })),
+  ];
+  if (session.code?.mode === 'ephemeral') mounts.push(volumeMount(VOLUMES.code, session.code.directory));
+  return {
+    name: 'notebook',
+    image: session.image,
+    imagePullPolicy: 'IfNotPresent',
+    env: [
+      ...envList(session.env),
+      { name: TOKEN_ENV, valueFrom: { secretKeyRef: { name: session.names.tokenSecret, key: 'token' } } },
+    ].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
+    ports: [{ name: HTTP_PORT_NAME, containerPort: JUPYTER_PORT, protocol: 'TCP' }],
+    resources: { requests: { ...session.resources.requests }, limits: { ...session.resources.limits } },
+    startupProbe: httpProbe(session, { periodSeconds: 5, timeoutSeconds: 5, failureThreshold: 120 }),
+    readinessProbe: httpProbe(session, { periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 }),
+    livenessProbe: httpProbe(session, { periodSeconds: 30, timeoutSeconds: 10, failureThreshold: 5 }),
+    securityContext: containerSecurity(false),
+    volumeMounts: byMountPath(mounts),
+    workingDir: paths.home,
+  };
+}
+
+/**
+ * `prepare-home` (init, session image): fork copy, welcome notebook, persistent clone; see
+ * assets/prepare-home.sh. Runs in every session (the welcome notebook needs it).
+ */
+export function prepareHomeContainer(session: SessionPlan): Container {
+  const env: Record<string, string> = {
+    HOME: paths.home,
+    NOTEBOOK_HOME: paths.home,
+    TMPDIR: paths.tmp,
+    WELCOME_NOTEBOOK: scriptPathInPod('welcome.ipynb'),
+  };
+  const mounts: VolumeMount[] = [
+    homeMount(session.home),
+    volumeMount(VOLUMES.scripts, paths.scripts, { readOnly: true }),
+    volumeMount(VOLUMES.helperTmp, paths.tmp),
+  ];
+  if (session.fork) {
+    Object.assign(env, { FORK_SOURCE: paths.forkSource, FORK_SESSION: session.fork.fromSession });
+    mounts.push(volumeMount(forkVolumeName(session), paths.forkSource, { readOnly: true, subPath: session.fork.subPath }));
+  }
+  const code = session.code;
+  if (code?.mode === 'persistent') {
+    Object.assign(env, { CODE_REPO: code.repo, CODE_REF: code.ref, CODE_DEPTH: String(code.depth), CODE_DIRECTORY: code.directory }, gitCredentialEnv(code));
+    mounts.push(...gitSecretMounts(code));
+  }
+  return {
+    name: 'prepare-home',
+    image: session.image,
+    imagePullPolicy: 'IfNotPresent',
+    command: ['bash', scriptPathInPod('prepare-home.sh')],
+    env: envList(env),
+    resources: helperResources(),
+    securityContext: containerSecurity(),
+    volumeMounts: byMountPath(mounts),
+  };
+}
+
+/** The fork source's volume: the home's own volume when both live on one claim (nfs), else its own. */
+export function forkVolumeName(session: SessionPlan): string {
+  return session.fork && session.fork.claimName === session.home.claimName ? VOLUMES.home : VOLUMES.forkSource;
+}
+
+/**
+ * `git-sync` (init, ephemeral code): git-sync v4 `--one-time` into the `code` emptyDir at /code,
+ * checked out as /code/<link>. Never pointed at a persistent directory: git-sync removes what
+ * is not a clean worktree. ssh: the key and pinned known_hosts from the Secret (mode 0400);
+ * token: `--username` and `--password-file`.
+ */
+export function gitSyncContainer(session: SessionPlan): Container {
+  const code = session.code;
+  if (!code || code.mode !== 'ephemeral') throw new Error(`session ${session.name}: git-sync is only for ephemeral code`);
+  const args = [
+    '--one-time',
+    `--repo=${code.repo}`,
+    `--ref=${code.ref}`,
+    `--depth=${code.depth}`,
+    `--root=${code.directory}`,
+    `--link=${code.link}`,
+  ];
+  const ssh = code.credentials?.type === 'ssh';
+  if (ssh) {
+    args.push(
+      `--ssh-key-file=${paths.gitSecret}/ssh-privatekey`,
+      '--ssh-known-hosts=true',
+      `--ssh-known-hosts-file=${paths.gitSecret}/known_hosts`,
+      '--add-user',
+    );
+  } else if (code.credentials?.type === 'token') {
+    args.push(`--username=${code.credentials.username}`, `--password-file=${paths.gitSecret}/token`);
+  }
+  return {
+    name: 'git-sync',
+    image: GIT_SYNC_IMAGE,
+    imagePullPolicy: 'IfNotPresent',
+    args,
+    env: [{ name: 'HOME', value: paths.tmp }],
+    resources: helperResources(),
+    securityContext: containerSecurity(!ssh),
+    volumeMounts: byMountPath([volumeMount(VOLUMES.code, code.directory), volumeMount(VOLUMES.helperTmp, paths.tmp), ...gitSecretMounts(code)]),
+  };
+}
+
+/**
+ * The autosave sidecar (session image, which ships git): assets/autosave.sh on the code's work
+ * tree, pushing to the session's autosave branch of the code's repository. HOME is its private
+ * /tmp, so the user's git config is not read; the repository's hooks never run.
+ */
+export function autosaveContainer(plan: Plan, session: SessionPlan): Container {
+  const code = session.code;
+  const autosave = session.autosave;
+  if (!code || !autosave) throw new Error(`session ${session.name}: autosave needs code`);
+  const env: Record<string, string> = {
+    AUTOSAVE_AUTHOR_EMAIL: `${session.owner}@${plan.ingress?.sso?.emailDomain ?? 'notebook-platform.invalid'}`,
+    AUTOSAVE_AUTHOR_NAME: `${session.owner} (autosave of ${plan.team}/${session.name})`,
+    AUTOSAVE_BRANCH: autosave.branch,
+    AUTOSAVE_DEBOUNCE_SECONDS: String(autosave.debounceSeconds),
+    AUTOSAVE_MAX_FILE_SIZE_MB: String(autosave.maxFileSizeMb),
+    AUTOSAVE_REMOTE: code.repo,
+    AUTOSAVE_STATE_DIR: `${paths.tmp}/autosave`,
+    AUTOSAVE_WORK_TREE: autosave.workTree,
+    HOME: paths.tmp,
+    TMPDIR: paths.tmp,
+    ...gitCredentialEnv(code),
+  };
+  const workMount = code.mode === 'ephemeral' ? volumeMount(VOLUMES.code, code.directory) : homeMount(session.home);
+  return {
+    name: 'autosave',
+    image: session.image,
+    imagePullPolicy: 'IfNotPresent',
+    command: ['bash', scriptPathInPod('autosave.sh')],
+    env: envList(env),
+    resources: helperResources(),
+    securityContext: containerSecurity(),
+    volumeMounts: byMountPath([workMount, volumeMount(VOLUMES.scripts, paths.scripts, { readOnly: true }), volumeMount(VOLUMES.helperTmp, paths.tmp), ...gitSecretMounts(code)]),
+  };
+}

@@ -1,0 +1,77 @@
+/**
+ * The per-session Jupyter Server configuration (`jupyter_server_config.py`), mounted from the
+ * session's ConfigMap at /etc/jupyter. It is deterministic text: the same plan renders the same
+ * bytes, so a changed file means a changed setting.
+ */
+import type { Plan, SessionPlan } from '../config/plan';
+import { JUPYTER_PORT, paths } from '../config/names';
+import { meta, type KubeObject } from './objects';
+
+/** The file name Jupyter Server reads from each config directory. */
+export const JUPYTER_CONFIG_FILE = 'jupyter_server_config.py';
+/** The env var holding the token (from the session's token Secret). */
+export const TOKEN_ENV = 'JUPYTER_TOKEN';
+
+/** A Python string literal (JSON strings are valid Python literals). */
+const py = (value: string) => JSON.stringify(value);
+
+/**
+ * How often idle kernels are checked: a quarter of the idle timeout, between 60 s and 300 s.
+ * @default 300 when culling is off (the value is then unused)
+ */
+export function cullInterval(idleSeconds: number): number {
+  if (idleSeconds <= 0) return 300;
+  return Math.min(300, Math.max(60, Math.floor(idleSeconds / 4)));
+}
+
+/**
+ * `jupyter_server_config.py` of a session: base_url, listen address, the token from
+ * JUPYTER_TOKEN (an empty token stops the server: token auth is never disabled), idle kernel
+ * culling (`cull_idle_timeout` from `jupyter.cullIdleKernelsAfterSeconds`, 0 disables) and
+ * server shutdown (`jupyter.shutdownIdleServerAfterSeconds`, 0 disables), no browser, and
+ * X-Forwarded headers trusted (the ingress terminates TLS).
+ */
+export function jupyterServerConfig(plan: Plan, session: SessionPlan): string {
+  const idle = plan.jupyter.cullIdleKernelsAfterSeconds;
+  return [
+    `# jupyter_server_config.py of session ${plan.team}/${session.name}, written by notebook-platform.`,
+    '# Changes here are overwritten: edit the team stack config instead.',
+    'import os',
+    '',
+    'c = get_config()  # noqa: F821 (defined by Jupyter when it loads this file)',
+    '',
+    `_token = os.environ.get(${py(TOKEN_ENV)}, "")`,
+    'if not _token.strip():',
+    `    raise SystemExit("notebook-platform: ${TOKEN_ENV} is empty; refusing to start without token authentication")`,
+    '',
+    `c.ServerApp.ip = ${py('0.0.0.0')}`,
+    `c.ServerApp.port = ${JUPYTER_PORT}`,
+    'c.ServerApp.port_retries = 0',
+    `c.ServerApp.base_url = ${py(session.baseUrl)}`,
+    `c.ServerApp.root_dir = ${py(paths.home)}`,
+    'c.ServerApp.open_browser = False',
+    'c.ServerApp.trust_xheaders = True',
+    'c.ServerApp.allow_remote_access = True',
+    'c.IdentityProvider.token = _token',
+    'c.PasswordIdentityProvider.allow_password_change = False',
+    '',
+    '# Idle kernels are shut down; busy and connected kernels are left alone.',
+    `c.MappingKernelManager.cull_idle_timeout = ${idle}`,
+    `c.MappingKernelManager.cull_interval = ${cullInterval(idle)}`,
+    'c.MappingKernelManager.cull_connected = False',
+    'c.MappingKernelManager.cull_busy = False',
+    '# An idle server exits; the pod restarts it and the home is kept. 0 never exits.',
+    `c.ServerApp.shutdown_no_activity_timeout = ${plan.jupyter.shutdownIdleServerAfterSeconds}`,
+    '',
+  ].join('\n');
+}
+
+/** The session's ConfigMap holding `jupyter_server_config.py` (mounted at /etc/jupyter). */
+export function jupyterConfigMap(plan: Plan, session: SessionPlan): KubeObject {
+  return {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: meta(session.names.configMap, session.labels, plan.namespace),
+    data: { [JUPYTER_CONFIG_FILE]: jupyterServerConfig(plan, session) },
+  };
+}

@@ -1,0 +1,73 @@
+/**
+ * The volumes of a session pod and how containers mount them. Names are fixed per role (a share
+ * volume is `share-<share>`), so a pod spec only changes when what it mounts changes.
+ */
+import type { HomeVolume, SessionPlan } from '../config/plan';
+import { names, paths } from '../config/names';
+
+export const VOLUMES = {
+  home: 'home',
+  forkSource: 'fork-source',
+  share: (share: string) => `share-${share}`,
+  /** ~/.cache: small-file-heavy caches stay off the network file system. */
+  cache: 'cache',
+  tmp: 'tmp',
+  /** The helpers' /tmp (credential copies, autosave state): never mounted in the notebook container. */
+  helperTmp: 'helper-tmp',
+  jupyterConfig: 'jupyter-config',
+  scripts: 'scripts',
+  code: 'code',
+  gitSecret: 'git-secret',
+} as const;
+
+/** emptyDir size limits: the node's disk is shared, a runaway cache must not fill it. */
+export const EMPTY_DIR_LIMITS = { cache: '10Gi', tmp: '10Gi', code: '10Gi', helperTmp: '64Mi' } as const;
+
+export interface VolumeMount {
+  readonly name: string;
+  readonly mountPath: string;
+  readonly readOnly?: boolean;
+  readonly subPath?: string;
+}
+
+export type Volume = Readonly<Record<string, unknown>> & { readonly name: string };
+
+/** A mount; `readOnly` and `subPath` appear only when set. */
+export function volumeMount(name: string, mountPath: string, options: { readOnly?: boolean; subPath?: string } = {}): VolumeMount {
+  const mount: { name: string; mountPath: string; readOnly?: boolean; subPath?: string } = { name, mountPath };
+  if (options.readOnly) mount.readOnly = true;
+  if (options.subPath) mount.subPath = options.subPath;
+  return mount;
+}
+
+/** The home at /home/jovyan: its claim, with the sub-directory on a shared claim (nfs, per-user). */
+export function homeMount(home: HomeVolume): VolumeMount {
+  return volumeMount(VOLUMES.home, paths.home, { subPath: home.subPath });
+}
+
+const claim = (name: string, claimName: string, readOnly = false): Volume => ({
+  name,
+  persistentVolumeClaim: readOnly ? { claimName, readOnly: true } : { claimName },
+});
+const emptyDir = (name: string, sizeLimit: string, medium?: 'Memory'): Volume => ({ name, emptyDir: medium ? { medium, sizeLimit } : { sizeLimit } });
+
+/**
+ * Every volume of a session's pod, sorted by name: the home claim, share claims (read-only
+ * where the owner may only read), the fork source (read-only), emptyDirs, the Jupyter config
+ * and scripts ConfigMaps (read-only files) and the git Secret (mode 0400).
+ */
+export function sessionVolumes(session: SessionPlan): Volume[] {
+  const volumes: Volume[] = [
+    claim(VOLUMES.home, session.home.claimName),
+    ...session.mounts.map((share) => claim(VOLUMES.share(share.share), share.claimName, share.readOnly)),
+    emptyDir(VOLUMES.cache, EMPTY_DIR_LIMITS.cache),
+    emptyDir(VOLUMES.tmp, EMPTY_DIR_LIMITS.tmp),
+    emptyDir(VOLUMES.helperTmp, EMPTY_DIR_LIMITS.helperTmp, 'Memory'),
+    { name: VOLUMES.jupyterConfig, configMap: { name: session.names.configMap, defaultMode: 0o444 } },
+    { name: VOLUMES.scripts, configMap: { name: names.scriptsConfigMap(), defaultMode: 0o444 } },
+  ];
+  if (session.fork && session.fork.claimName !== session.home.claimName) volumes.push(claim(VOLUMES.forkSource, session.fork.claimName, true));
+  if (session.code?.mode === 'ephemeral') volumes.push(emptyDir(VOLUMES.code, EMPTY_DIR_LIMITS.code));
+  if (session.code?.credentials) volumes.push({ name: VOLUMES.gitSecret, secret: { secretName: session.code.credentials.secretName, defaultMode: 0o400 } });
+  return volumes.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
