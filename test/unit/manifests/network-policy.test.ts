@@ -34,13 +34,20 @@ const JUPYTER = 8888;
 const ip = (address: string) => ({ kind: 'ip', ip: address }) as const;
 const pod = (namespace: string, labels: Record<string, string>, address: string): PodModel => ({ kind: 'pod', namespace, labels, ip: address });
 
-/** Session pods of a team: the plan's pod labels, the Jupyter port named `http`. */
+/** Session pods of a team, labelled as the synthesized StatefulSets' pod templates say. */
 function sessionPods(plan: Plan, subnet: number): { name: string; owner: string; pod: PodModel }[] {
-  return plan.sessions.map((session, index) => ({
-    name: `${plan.team}/${session.name}`,
-    owner: session.owner,
-    pod: { kind: 'pod', namespace: plan.namespace, labels: session.labels, ip: `10.244.${subnet}.${index + 10}`, namedPorts: { http: JUPYTER } },
-  }));
+  const statefulSets = synthesizedObjects(plan).filter((o) => o.kind === 'StatefulSet');
+  return plan.sessions.map((session, index) => {
+    const statefulSet = statefulSets.find((o) => o.metadata.name === session.names.statefulSet);
+    if (!statefulSet) throw new Error(`no StatefulSet for session ${session.name}`);
+    const template = (statefulSet.spec as any).template;
+    const namedPorts = Object.fromEntries(template.spec.containers.flatMap((c: any) => c.ports ?? []).filter((p: any) => p.name).map((p: any) => [p.name, p.containerPort]));
+    return {
+      name: `${plan.team}/${session.name}`,
+      owner: session.owner,
+      pod: { kind: 'pod', namespace: plan.namespace, labels: template.metadata.labels, ip: `10.244.${subnet}.${index + 10}`, namedPorts },
+    };
+  });
 }
 
 // The world the teams live in.
@@ -69,6 +76,10 @@ const teamBSessions = sessionPods(teamB, 3);
 const teamASessions = sessionPods(teamA, 2);
 
 describe('the example teams', () => {
+  it('run Jupyter on port 8888 in every session pod', () => {
+    for (const { pod: session } of sessions) expect(Object.values(session.namedPorts ?? {})).toContain(JUPYTER);
+  });
+
   it('have several sessions and owners each', () => {
     for (const plan of [demo, teamA, teamB]) {
       expect(plan.sessions.length).toBeGreaterThanOrEqual(2);
