@@ -31,6 +31,13 @@ const namespaceOf = (plan: Plan) => {
 };
 
 const JUPYTER = 8888;
+
+interface IpBlock { readonly cidr: string; readonly except?: readonly string[] }
+interface EgressRuleJson { readonly to: readonly { readonly ipBlock?: IpBlock }[]; readonly ports?: readonly unknown[] }
+/** The egress rules of a NetworkPolicy object. */
+const egressOf = (policy: KubeObject): EgressRuleJson[] => [...((policy.spec as { egress?: EgressRuleJson[] }).egress ?? [])];
+interface ContainerJson { readonly ports?: readonly { readonly name?: string; readonly containerPort: number }[] }
+interface PodTemplateJson { readonly metadata: { readonly labels: Record<string, string> }; readonly spec: { readonly containers: readonly ContainerJson[] } }
 const ip = (address: string) => ({ kind: 'ip', ip: address }) as const;
 const pod = (namespace: string, labels: Record<string, string>, address: string): PodModel => ({ kind: 'pod', namespace, labels, ip: address });
 
@@ -40,8 +47,9 @@ function sessionPods(plan: Plan, subnet: number): { name: string; owner: string;
   return plan.sessions.map((session, index) => {
     const statefulSet = statefulSets.find((o) => o.metadata.name === session.names.statefulSet);
     if (!statefulSet) throw new Error(`no StatefulSet for session ${session.name}`);
-    const template = (statefulSet.spec as any).template;
-    const namedPorts = Object.fromEntries(template.spec.containers.flatMap((c: any) => c.ports ?? []).filter((p: any) => p.name).map((p: any) => [p.name, p.containerPort]));
+    const template = (statefulSet.spec as { template: PodTemplateJson }).template;
+    const ports = template.spec.containers.flatMap((container) => container.ports ?? []);
+    const namedPorts = Object.fromEntries(ports.filter((port) => port.name).map((port) => [port.name!, port.containerPort]));
     return {
       name: `${plan.team}/${session.name}`,
       owner: session.owner,
@@ -268,7 +276,7 @@ describe('the NetworkPolicy objects', () => {
       gitHosts: [{ cidr: '140.82.112.0/20', ports: [443] }],
       egress: [{ cidr: '169.254.0.0/16', ports: [80] }],
     });
-    const blocks = networkPolicies(plan).flatMap((policy) => ((policy.spec as any).egress ?? []).flatMap((rule: any) => rule.to.map((peer: any) => peer.ipBlock).filter(Boolean)));
+    const blocks = networkPolicies(plan).flatMap((policy) => egressOf(policy).flatMap((rule) => rule.to.flatMap((peer) => (peer.ipBlock ? [peer.ipBlock] : []))));
     expect(blocks).toEqual([
       { cidr: '140.82.112.0/20' },
       { cidr: '169.254.0.0/16', except: [METADATA_CIDR] },
@@ -288,8 +296,7 @@ describe('the NetworkPolicy objects', () => {
 
   it('leave out a rule for the metadata address itself, should a plan hold one (an ipBlock cannot except all of itself)', () => {
     const plan: Plan = { ...demo, network: { ...demo.network, egress: [{ cidr: METADATA_CIDR, except: [METADATA_CIDR], ports: [80] }, ...demo.network.egress] } };
-    const egress = (networkPolicies(plan)[2].spec as any).egress;
-    expect(egress).toEqual((networkPolicies(demo)[2].spec as any).egress);
+    expect(egressOf(networkPolicies(plan)[2])).toEqual(egressOf(networkPolicies(demo)[2]));
   });
 
   it('do not depend on the order of the config: egress sorted and merged by CIDR, peers sorted', () => {
@@ -309,7 +316,7 @@ describe('the NetworkPolicy objects', () => {
     const a = toYaml(networkPolicies(withNetwork('demo', network)));
     const b = toYaml(networkPolicies(withNetwork('demo', reversed)));
     expect(a).toBe(b);
-    const egress = (networkPolicies(withNetwork('demo', network))[2].spec as any).egress;
+    const egress = egressOf(networkPolicies(withNetwork('demo', network))[2]);
     expect(egress.slice(1)).toEqual([
       { to: [{ ipBlock: { cidr: '10.30.0.0/16' } }], ports: [{ protocol: 'TCP', port: 5432 }] },
       { to: [{ ipBlock: { cidr: '140.82.112.0/20' } }], ports: [22, 443, 9418].map((port) => ({ protocol: 'TCP', port })) },
@@ -317,7 +324,7 @@ describe('the NetworkPolicy objects', () => {
   });
 
   it('egress begins with DNS to the kube-dns pods of kube-system, on UDP and TCP 53', () => {
-    const egress = (networkPolicies(demo)[2].spec as any).egress;
+    const egress = egressOf(networkPolicies(demo)[2]);
     expect(egress[0]).toEqual({
       to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } }, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }],
       ports: [{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }],

@@ -1,7 +1,7 @@
 // ResourceQuota and LimitRange come from the team's quota config and the plan's container limits.
 import { join } from 'node:path';
 import { HELPER_RESOURCES, readStackConfigFile, validateConfig, type Plan } from '../../../components/config';
-import { limitRange, quotaObjects, resourceQuota, teamSecurityObjects } from '../../../components/manifests';
+import { limitRange, quotaObjects, resourceQuota, teamSecurityObjects, type KubeObject } from '../../../components/manifests';
 
 const stacks = join(__dirname, '..', '..', '..', 'stacks');
 const rawConfig = (team: string) => readStackConfigFile(join(stacks, `Pulumi.${team}.yaml`));
@@ -10,6 +10,10 @@ function planOf(raw: Record<string, unknown>): Plan {
   if (!result.ok) throw new Error(result.problems.map((p) => `${p.path}: ${p.message}`).join('\n'));
   return result.plan;
 }
+
+const hardOf = (quota: KubeObject) => (quota.spec as { hard: Record<string, string> }).hard;
+/** The single Container item of a LimitRange. */
+const containerLimitsOf = (range: KubeObject) => (range.spec as { limits: Record<string, Record<string, string>>[] }).limits[0];
 
 describe('ResourceQuota', () => {
   it('team-a: every figure from the config', () => {
@@ -31,7 +35,7 @@ describe('ResourceQuota', () => {
 
   it('uses the configured counts and caps GPUs at 0 for a team without any', () => {
     const plan = planOf({ ...rawConfig('team-b'), quota: { cpu: '8', memory: '24Gi', storage: '500Gi', persistentVolumeClaims: 12, pods: 7 } });
-    expect((resourceQuota(plan).spec as any).hard).toEqual({
+    expect(hardOf(resourceQuota(plan))).toEqual({
       'limits.memory': '24Gi',
       persistentvolumeclaims: '12',
       pods: '7',
@@ -43,7 +47,7 @@ describe('ResourceQuota', () => {
   });
 
   it('does not cap the sum of CPU limits (see quota.ts) and lists its keys sorted', () => {
-    const hard = (resourceQuota(planOf(rawConfig('demo'))).spec as any).hard as Record<string, string>;
+    const hard = hardOf(resourceQuota(planOf(rawConfig('demo'))));
     expect(hard['limits.cpu']).toBeUndefined();
     expect(Object.keys(hard)).toEqual([...Object.keys(hard)].sort());
   });
@@ -79,16 +83,16 @@ describe('LimitRange', () => {
 
   it('team-a: max is the largest size (gpu: 4 CPUs requested, limit 8; 32Gi)', () => {
     const range = limitRange(planOf(rawConfig('team-a')));
-    expect((range.spec as any).limits[0].max).toEqual({ cpu: '8000m', memory: '32Gi' });
-    expect((range.spec as any).limits[0].default).toEqual({ cpu: '500m', memory: '256Mi' });
-    expect((range.spec as any).limits[0].defaultRequest).toEqual({ cpu: '50m', memory: '128Mi' });
+    expect(containerLimitsOf(range).max).toEqual({ cpu: '8000m', memory: '32Gi' });
+    expect(containerLimitsOf(range).default).toEqual({ cpu: '500m', memory: '256Mi' });
+    expect(containerLimitsOf(range).defaultRequest).toEqual({ cpu: '50m', memory: '128Mi' });
   });
 });
 
 describe('LimitRange with tiny sizes', () => {
   it('keeps its max at or above the defaults, so the API accepts it and helper containers fit', () => {
     const plan = planOf({ ...rawConfig('team-b'), sizes: { small: { cpu: '100m', memory: '128Mi' } } });
-    const [range] = (limitRange(plan).spec as any).limits;
+    const range = containerLimitsOf(limitRange(plan));
     expect(range.max).toEqual({ cpu: '500m', memory: '256Mi' });
     expect(range.default).toEqual({ cpu: '500m', memory: '256Mi' });
   });
