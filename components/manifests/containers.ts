@@ -174,14 +174,15 @@ export function gitSyncContainer(session: SessionPlan): Container {
 }
 
 /**
- * The autosave sidecar (session image, which ships git): assets/autosave.sh on the code's work
- * tree, pushing to the session's autosave branch of the code's repository. HOME is its private
+ * The autosave sidecar (session image, which ships git): assets/autosave.sh on the persistent
+ * clone in the home (validation requires persistent code: an ephemeral /code is replaced on every
+ * start), pushing to the session's autosave branch of the code's repository. HOME is its private
  * /tmp, so the user's git config is not read; the repository's hooks never run.
  */
 export function autosaveContainer(plan: Plan, session: SessionPlan): Container {
   const code = session.code;
   const autosave = session.autosave;
-  if (!code || !autosave) throw new Error(`session ${session.name}: autosave needs code`);
+  if (!code || !autosave || code.mode !== 'persistent') throw new Error(`session ${session.name}: autosave needs persistent code`);
   const env: Record<string, string> = {
     AUTOSAVE_AUTHOR_EMAIL: `${session.owner}@${plan.ingress?.sso?.emailDomain ?? 'notebook-platform.invalid'}`,
     AUTOSAVE_AUTHOR_NAME: `${session.owner} (autosave of ${plan.team}/${session.name})`,
@@ -195,7 +196,6 @@ export function autosaveContainer(plan: Plan, session: SessionPlan): Container {
     TMPDIR: paths.tmp,
     ...gitCredentialEnv(code),
   };
-  const workMount = code.mode === 'ephemeral' ? volumeMount(VOLUMES.code, code.directory) : homeMount(session.home);
   return {
     name: 'autosave',
     image: session.image,
@@ -204,6 +204,6 @@ export function autosaveContainer(plan: Plan, session: SessionPlan): Container {
     env: envList(env),
     resources: helperResources(),
     securityContext: containerSecurity(),
-    volumeMounts: byMountPath([workMount, volumeMount(VOLUMES.scripts, paths.scripts, { readOnly: true }), volumeMount(VOLUMES.helperTmp, paths.tmp), ...gitSecretMounts(code)]),
+    volumeMounts: byMountPath([homeMount(session.home), volumeMount(VOLUMES.scripts, paths.scripts, { readOnly: true }), volumeMount(VOLUMES.helperTmp, paths.tmp), ...gitSecretMounts(code)]),
   };
 }
