@@ -1,7 +1,7 @@
 // Two projects: `unit` (pure, mocks, policies; runs in `npm test`) and `e2e` (real control
-// plane and Pulumi engine; `npm run test:e2e`). isolatedModules keeps ts-jest fast; `npm run lint`
+// plane and Pulumi engine; `npm run test:e2e`). isolatedModules (tsconfig) keeps ts-jest fast; `npm run lint`
 // does the full type check.
-const tsJest = ['ts-jest', { isolatedModules: true, diagnostics: false }];
+const tsJest = ['ts-jest', { diagnostics: false }];
 module.exports = {
   projects: [
     {

@@ -213,8 +213,10 @@ export function sessionShareNames(session: SessionConfig, shares: readonly Share
   return shares.filter((share) => shareAccess(share, session.owner) !== 'none').map((share) => share.name).sort();
 }
 
+/** A CPU quantity in the API server's canonical form ("4", "1500m"), so re-applying is a no-op. */
 function millicores(quantity: string): string {
-  return `${Math.round(parseQuantity(quantity) * 1000)}m`;
+  const milli = Math.round(parseQuantity(quantity) * 1000);
+  return milli % 1000 === 0 ? String(milli / 1000) : `${milli}m`;
 }
 
 function sortedRecord<T>(record: Record<string, T>): Record<string, T> {

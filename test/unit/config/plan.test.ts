@@ -51,7 +51,7 @@ describe('normalise', () => {
     expect(byName.report.replicas).toBe(0);
     expect(byName.churn.home).toMatchObject({ claimName: 'workdirs', subPath: 'sessions/churn' });
     expect(byName.churn.baseUrl).toBe('/notebooks/analytics/churn/');
-    expect(byName.churn.resources).toEqual({ requests: { cpu: '500m', memory: '2Gi' }, limits: { cpu: '1000m', memory: '2Gi' } });
+    expect(byName.churn.resources).toEqual({ requests: { cpu: '500m', memory: '2Gi' }, limits: { cpu: '1', memory: '2Gi' } });
   });
 
   it('gives per-user homes one claim per owner', () => {

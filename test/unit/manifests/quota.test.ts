@@ -83,7 +83,7 @@ describe('LimitRange', () => {
 
   it('team-a: max is the largest size (gpu: 4 CPUs requested, limit 8; 32Gi)', () => {
     const range = limitRange(planOf(rawConfig('team-a')));
-    expect(containerLimitsOf(range).max).toEqual({ cpu: '8000m', memory: '32Gi' });
+    expect(containerLimitsOf(range).max).toEqual({ cpu: '8', memory: '32Gi' });
     expect(containerLimitsOf(range).default).toEqual({ cpu: '500m', memory: '256Mi' });
     expect(containerLimitsOf(range).defaultRequest).toEqual({ cpu: '50m', memory: '128Mi' });
   });
