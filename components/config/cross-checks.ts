@@ -241,7 +241,14 @@ const network: Check = (config) => {
   return problems;
 };
 
-const CHECKS: readonly Check[] = [uniqueNames, references, forkCycles, perUserLimits, teamQuota, derivedNames, images, gitUrls, shares, storageBackend, network];
+const ingressPeers: Check = (config) =>
+  config.network.ingressFrom.flatMap((peer, index) =>
+    Object.keys(peer.namespaceLabels).length === 0
+      ? [problem(['network', 'ingressFrom', index, 'namespaceLabels'], 'is empty, which would open the Jupyter port to matching pods in every namespace; name the ingress namespace (e.g. kubernetes.io/metadata.name: ingress-nginx)')]
+      : [],
+  );
+
+const CHECKS: readonly Check[] = [ingressPeers, uniqueNames, references, forkCycles, perUserLimits, teamQuota, derivedNames, images, gitUrls, shares, storageBackend, network];
 
 export function crossCheck(config: StackConfig): Problem[] {
   return CHECKS.flatMap((check) => check(config));

@@ -62,6 +62,7 @@ describe('validateConfig', () => {
     ['purge on nfs', (c) => (c.sessions[2].purge = true), 'notebook-platform:sessions[2].purge', 'purge needs a claim per session; with storage.backend "nfs" homes are directories of the team volume: remove /exports/notebooks/<namespace>/homes/sessions/report on the server'],
     ['egress CIDR without mask', (c) => (c.network = { egress: [{ cidr: '10.0.0.1', ports: [443] }] }), 'notebook-platform:network.egress[0].cidr', '"10.0.0.1" must be an IPv4 CIDR such as "10.0.0.0/16" (a single address is "x.x.x.x/32")'],
     ['port out of range', (c) => (c.network = { gitHosts: [{ cidr: '10.0.0.1/32', ports: [70000] }] }), 'notebook-platform:network.gitHosts[0].ports[0]', '70000: expected number to be <=65535'],
+    ['ingress peer in every namespace', (c) => (c.network = { ingressFrom: [{ namespaceLabels: {}, podLabels: { app: 'proxy' } }] }), 'notebook-platform:network.ingressFrom[0].namespaceLabels', 'is empty, which would open the Jupyter port to matching pods in every namespace; name the ingress namespace (e.g. kubernetes.io/metadata.name: ingress-nginx)'],
     ['sso URL not https', (c) => (c.ingress = { host: 'nb.example.com', sso: { url: 'http://auth', emailDomain: 'example.com' } }), 'notebook-platform:ingress.sso.url', '"http://auth" must be an https URL'],
   ];
 
