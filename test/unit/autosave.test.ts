@@ -5,7 +5,7 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { cleanEnv, eventually, git, gitOk, remoteAndClone, runScript, Scratch, startScript } from './manifests/session-support';
+import { cleanEnv, eventually, git, gitOk, remoteAndClone, runScript, Scratch, startScript, stopScript } from './manifests/session-support';
 
 const scratch = new Scratch();
 afterAll(() => scratch.cleanup());
@@ -198,7 +198,6 @@ describe('autosave.sh as a sidecar', () => {
     const away = `${remote}.away`;
     renameSync(remote, away); // unreachable from the start
     const { child, log } = startScript('autosave.sh', { ...env, PATH: pathWithoutInotify() });
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     try {
       await eventually(() => log().includes('watching'), 10_000, 'start');
       expect(log()).toContain('(poll)');
@@ -215,11 +214,47 @@ describe('autosave.sh as a sidecar', () => {
 
       // On SIGTERM it saves once more and exits cleanly.
       writeFileSync(join(work, 'last.txt'), 'last words\n');
-      child.kill('SIGTERM');
-      expect(await exited).toBe(0);
+      expect(await stopScript(child)).toBe(0);
       expect(gitOk(remote, 'cat-file', '-e', `${BRANCH}:last.txt`)).toBe(true);
     } finally {
-      if (child.exitCode === null) child.kill('SIGKILL');
+      await stopScript(child);
+    }
+  }, 60_000);
+
+  it('in the default watch mode (inotifywait when installed), saves a change after the debounce period', async () => {
+    const { work, env, remote } = setup(fast);
+    const { child, log } = startScript('autosave.sh', env);
+    try {
+      await eventually(() => log().includes('watching'), 10_000, 'start');
+      expect(log()).toMatch(/\((inotify|poll)\)/);
+      mkdirSync(join(work, 'deep', 'er'), { recursive: true });
+      writeFileSync(join(work, 'deep', 'er', 'nested.txt'), 'nested\n');
+      await eventually(() => gitOk(remote, 'cat-file', '-e', `${BRANCH}:deep/er/nested.txt`), 15_000, 'the save');
+      writeFileSync(join(work, 'deep', 'er', 'nested.txt'), 'changed\n');
+      await eventually(() => git(remote, 'show', `${BRANCH}:deep/er/nested.txt`) === 'changed', 15_000, 'the second save');
+    } finally {
+      await stopScript(child);
+    }
+  }, 60_000);
+
+  it('falls back to polling when inotifywait dies (e.g. out of watches)', async () => {
+    const { work, env, remote } = setup(fast);
+    const bin = pathWithoutInotify();
+    writeFileSync(join(bin, 'inotifywait'), '#!/bin/sh\necho "Failed to watch; upper limit on inotify watches reached!" >&2\nexit 1\n');
+    chmodSync(join(bin, 'inotifywait'), 0o755);
+    for (const tool of ['grep', 'tail', 'kill']) {
+      const found = execFileSync('bash', ['-c', `command -v ${tool} || true`], { encoding: 'utf8' }).trim();
+      if (found) symlinkSync(found, join(bin, tool));
+    }
+    const { child, log } = startScript('autosave.sh', { ...env, PATH: bin, AUTOSAVE_WATCH: 'inotify' });
+    try {
+      writeFileSync(join(work, 'a.txt'), 'a\n');
+      await eventually(() => log().includes('polling instead'), 15_000, 'the fallback');
+      expect(log()).toContain('upper limit on inotify watches');
+      writeFileSync(join(work, 'b.txt'), 'b\n');
+      await eventually(() => gitOk(remote, 'cat-file', '-e', `${BRANCH}:b.txt`), 15_000, 'a save while polling');
+    } finally {
+      await stopScript(child);
     }
   }, 60_000);
 

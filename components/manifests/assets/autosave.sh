@@ -165,6 +165,46 @@ fingerprint() {
   find "$WORK_TREE/" -name .git -prune -o -printf '%P\t%s\t%T@\n' 2>/dev/null | sort | cksum
 }
 
+EVENTS=$STATE_DIR/events
+WATCHER=
+# inotify: one recursive watcher for the whole run, appending a line per event to $EVENTS. It
+# is running before the first save, so no change can slip between a save and the next wait.
+start_watcher() {
+  [ "$WATCH" = inotify ] || return 0
+  : >"$EVENTS"
+  inotifywait -m -r -e close_write,create,delete,move,attrib --format x \
+    --exclude '(^|/)\.git(/|$)' -- "$WORK_TREE/" >>"$EVENTS" 2>"$STATE_DIR/watcher.log" &
+  WATCHER=$!
+  local waited=0
+  until grep -q 'Watches established' "$STATE_DIR/watcher.log" 2>/dev/null; do
+    kill -0 "$WATCHER" 2>/dev/null || return 0 # read_state reports it and falls back to polling
+    if [ "$waited" -ge 600 ]; then
+      log "inotifywait is still setting up watches; going on"
+      return 0
+    fi
+    pause 0.1
+    waited=$((waited + 1))
+  done
+}
+
+# Sets STATE to what changes when the work tree changes: the event count (inotify) or the
+# fingerprint (polling, and the fallback when the watcher has died).
+read_state() {
+  if [ "$WATCH" = inotify ] && ! kill -0 "$WATCHER" 2>/dev/null; then
+    log "inotifywait stopped ($(tail -n 1 "$STATE_DIR/watcher.log" 2>/dev/null)); polling instead"
+    WATCH=poll
+  fi
+  if [ "$WATCH" = inotify ]; then
+    local size
+    size=$(stat -c %s -- "$EVENTS")
+    # Keep the event file small; the truncation itself reads as one more change.
+    if [ "$size" -gt 1048576 ]; then : >"$EVENTS"; fi
+    STATE="events $size"
+  else
+    STATE=$(fingerprint)
+  fi
+}
+
 CHILD=
 # Sleeps in the background so a signal is handled at once.
 pause() {
@@ -174,37 +214,33 @@ pause() {
   CHILD=
 }
 
-# Waits for a change; returns 1 after $1 seconds without one.
+# Waits until STATE differs from what it is now, at most $1 seconds (then returns 1). The state
+# is checked every second with inotify (cheap), every AUTOSAVE_POLL_SECONDS when polling.
 wait_for_change() {
-  local timeout=$1 status
-  if [ "$WATCH" = inotify ]; then
-    inotifywait -qq -r -t "$timeout" -e close_write,create,delete,move,attrib \
-      --exclude '(^|/)\.git(/|$)' -- "$WORK_TREE/" &
-    CHILD=$!
-    wait "$CHILD"
-    status=$?
-    CHILD=
-    return $((status == 0 ? 0 : 1))
-  fi
-  local before waited=0 step
-  before=$(fingerprint)
+  local timeout=$1 waited=0 step since=$STATE
   while [ "$waited" -lt "$timeout" ]; do
-    step=$((POLL < timeout - waited ? POLL : timeout - waited))
-    [ "$step" -gt 0 ] || step=1
+    if [ "$WATCH" = inotify ]; then step=1; else step=$((POLL > 0 ? POLL : 1)); fi
     pause "$step"
     waited=$((waited + step))
-    [ "$(fingerprint)" != "$before" ] && return 0
+    read_state
+    [ "$STATE" != "$since" ] && return 0
   done
   return 1
 }
 
-# Returns once the work tree has been quiet for the debounce period.
+# Returns once the state has not changed for the debounce period.
 wait_until_quiet() {
   while wait_for_change "$DEBOUNCE"; do :; done
 }
 
+stop_watcher() {
+  if [ -n "$WATCHER" ]; then kill "$WATCHER" 2>/dev/null; fi
+  WATCHER=
+}
+
 on_term() {
   [ -n "$CHILD" ] && kill "$CHILD" 2>/dev/null
+  stop_watcher
   log "stopping: saving once more"
   save && exit 0
   exit 1
@@ -216,13 +252,18 @@ main() {
     exit
   fi
   trap on_term TERM INT
+  trap stop_watcher EXIT
+  start_watcher
   log "watching $WORK_TREE ($WATCH), pushing to $BRANCH of $REMOTE"
   local delay=$RETRY
   while :; do
+    # The state is read before saving: whatever changes during the save is seen afterwards.
+    read_state
     if save; then
       delay=$RETRY
-      # Wait for a change (a long timeout keeps an unwatched change from waiting forever), then for quiet.
-      wait_for_change 3600 || continue
+      # A change, then quiet for the debounce period. The timeout makes a periodic save: one
+      # without changes commits nothing.
+      wait_for_change 300 || continue
       wait_until_quiet
     else
       log "retrying in ${delay}s"

@@ -106,6 +106,19 @@ export function startScript(file: ScriptFile, env: NodeJS.ProcessEnv): { child: 
   return { child, log: () => log };
 }
 
+/** Stops a started script: SIGTERM (it cleans up), SIGKILL if it has not exited within 15 s. Resolves with its exit code. */
+export async function stopScript(child: ChildProcess): Promise<number | null> {
+  if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+  try {
+    return await exited;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** Polls `check` until it returns true or `timeoutMs` passes. */
 export async function eventually(check: () => boolean, timeoutMs = 20_000, what = 'condition'): Promise<void> {
   const start = Date.now();
