@@ -97,7 +97,8 @@ export function notebookContainer(session: SessionPlan): Container {
  */
 export function prepareHomeContainer(session: SessionPlan): Container {
   const env: Record<string, string> = {
-    HOME: paths.home,
+    // Not the user's home: git must not read configuration the user controls while it holds credentials.
+    HOME: paths.tmp,
     NOTEBOOK_HOME: paths.home,
     TMPDIR: paths.tmp,
     WELCOME_NOTEBOOK: scriptPathInPod('welcome.ipynb'),

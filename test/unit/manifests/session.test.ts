@@ -2,7 +2,7 @@
  * The session chart: every option of a session and what it must and must not produce.
  */
 import { spawnSync } from 'node:child_process';
-import { GIT_SYNC_IMAGE, HELPER_RESOURCES, type Plan } from '../../../components/config';
+import { GIT_SYNC_IMAGE, HELPER_RESOURCES, names, type Plan } from '../../../components/config';
 import { sessionObjects, synthesize, toYaml, type KubeObject } from '../../../components/manifests';
 import { JUPYTER_CONFIG_FILE, cullInterval } from '../../../components/manifests/jupyter';
 import { CONFIG_HASH_ANNOTATION } from '../../../components/manifests/session';
@@ -188,6 +188,9 @@ describe('StatefulSet and pod', () => {
     expect(mountsOf(prepare)['/opt/notebook-platform']).toEqual({ name: 'scripts', mountPath: '/opt/notebook-platform', readOnly: true });
     expect(volumesOf(pod).scripts).toEqual({ name: 'scripts', configMap: { name: 'notebook-platform-scripts', defaultMode: 0o444 } });
     expect(envOf(prepare).WELCOME_NOTEBOOK).toBe('/opt/notebook-platform/welcome.ipynb');
+    // git must not read the user's ~/.gitconfig while it holds credentials.
+    expect(envOf(prepare).HOME).toBe('/tmp');
+    expect(mountsOf(prepare)['/tmp']).toEqual({ name: 'helper-tmp', mountPath: '/tmp' });
   });
 });
 
@@ -226,6 +229,12 @@ describe('code', () => {
     expect(envOf(containerOf(pod, 'notebook')).NOTEBOOK_PLATFORM_CODE).toBe('/code/imaging');
     // Nothing for prepare-home to clone.
     expect(envOf(containerOf(pod, 'prepare-home')).CODE_REPO).toBeUndefined();
+  });
+
+  it('names the checkout after the repository', () => {
+    expect(
+      ['git@host:team/churn-model.git', 'https://host/team/imaging', 'ssh://host/x/trial.analysis.git/', 'https://host/team/.git', 'https://host/a/we!rd name.git'].map(names.repoDirectory),
+    ).toEqual(['churn-model', 'imaging', 'trial.analysis', 'repo', 'we-rd-name']);
   });
 
   it('git-sync never writes to a persistent volume', () => {
