@@ -365,6 +365,11 @@ export function normalise(config: StackConfig): Plan {
       NOTEBOOK_PLATFORM_SHARED_DATA: paths.sharedData,
       NOTEBOOK_PLATFORM_BASE_URL: baseUrl,
       XDG_CACHE_HOME: paths.cache,
+      // The platform's Jupyter config is the only config dir, so ~/.jupyter cannot switch token
+      // auth off; JupyterLab keeps its user settings and workspaces in the home.
+      JUPYTER_CONFIG_DIR: paths.jupyterConfig,
+      JUPYTERLAB_SETTINGS_DIR: `${paths.home}/.jupyter/lab/user-settings`,
+      JUPYTERLAB_WORKSPACES_DIR: `${paths.home}/.jupyter/lab/workspaces`,
       PIP_CACHE_DIR: `${paths.cache}/pip`,
     };
     if (config.platformEndpoint) env.NOTEBOOK_PLATFORM_ENDPOINT = config.platformEndpoint;
