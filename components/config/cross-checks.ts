@@ -248,7 +248,23 @@ const ingressPeers: Check = (config) =>
       : [],
   );
 
-const CHECKS: readonly Check[] = [ingressPeers, uniqueNames, references, forkCycles, perUserLimits, teamQuota, derivedNames, images, gitUrls, shares, storageBackend, network];
+/** Per-user homes share ~/code: an owner's persistent checkouts must all be of one repository. */
+const sharedHomeCode: Check = (config) => {
+  if (config.stateModel !== 'user') return [];
+  const firstRepo = new Map<string, string>();
+  const problems: Problem[] = [];
+  config.sessions.forEach((session, index) => {
+    if (session.code?.mode !== 'persistent') return;
+    const first = firstRepo.get(session.owner);
+    if (first === undefined) firstRepo.set(session.owner, session.code.repo);
+    else if (first !== session.code.repo) {
+      problems.push(problem(['sessions', index, 'code', 'repo'], `with stateModel "user" ${show(session.owner)}'s sessions share one home and one ~/code, already cloned from ${show(first)}; use code.mode "ephemeral" or the same repository`));
+    }
+  });
+  return problems;
+};
+
+const CHECKS: readonly Check[] = [ingressPeers, sharedHomeCode, uniqueNames, references, forkCycles, perUserLimits, teamQuota, derivedNames, images, gitUrls, shares, storageBackend, network];
 
 export function crossCheck(config: StackConfig): Problem[] {
   return CHECKS.flatMap((check) => check(config));
