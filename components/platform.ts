@@ -31,6 +31,12 @@ export interface SessionSummary {
   readonly shares: pulumi.Output<string[]>;
 }
 
+function planOf(args: NotebookPlatformArgs): Plan {
+  if (args.plan) return args.plan;
+  if (args.config === undefined) throw new Error('NotebookPlatform needs config or plan');
+  return planFromConfig(args.config);
+}
+
 export class NotebookPlatform extends pulumi.ComponentResource {
   readonly plan: Plan;
   readonly namespace: pulumi.Output<string>;
@@ -38,10 +44,9 @@ export class NotebookPlatform extends pulumi.ComponentResource {
   readonly efs?: EfsStorage;
 
   constructor(name: string, args: NotebookPlatformArgs, opts?: pulumi.ComponentResourceOptions) {
+    // Validation first: a bad config fails before anything, this component included, is registered.
+    const plan = planOf(args);
     super('notebook-platform:index:NotebookPlatform', name, {}, opts);
-    if (!args.plan && args.config === undefined) throw new Error('NotebookPlatform needs config or plan');
-    // Validation first: a bad config fails before anything is registered.
-    const plan = args.plan ?? planFromConfig(args.config);
     this.plan = plan;
 
     const objects: KubeObject[] = teamObjects(plan);
