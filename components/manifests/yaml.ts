@@ -27,18 +27,20 @@ const STEP = '  ';
 class NotPlain extends Error {}
 
 /**
- * Strings that may be plain if no schema tag claims them: a letter, digit, "_" or "/" first,
- * then only characters that are never indicators in block context. ": ", a final ":" or a final
- * space are excluded below.
+ * Strings that may be plain if no schema tag claims them: a letter, digit, "_" or "/" first (no
+ * indicator, no document marker), then printable ASCII, where only ": ", " #", a final ":" and a
+ * final space matter in block context; those are excluded below.
  */
-const SAFE = /^[A-Za-z0-9_/][A-Za-z0-9_/.@:=+,()~$ -]*$/;
+const SAFE = /^[A-Za-z0-9_/][\x20-\x7e]*$/;
+/** What makes the library double-quote a string whatever else it holds. */
+const FORCE_QUOTE = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u{D800}-\u{DFFF}]/u;
 /** The non-string tags of the library's default (core) schema: a string they match must be quoted. */
 const TAG_TESTS: readonly RegExp[] = new Document().schema.tags.flatMap((tag) =>
   tag.default && tag.tag !== 'tag:yaml.org,2002:str' && 'test' in tag && tag.test instanceof RegExp ? [tag.test] : [],
 );
 
 function plainSafe(value: string): boolean {
-  if (!SAFE.test(value) || value.endsWith(' ') || value.endsWith(':') || value.includes(': ')) return false;
+  if (!SAFE.test(value) || value.endsWith(' ') || value.endsWith(':') || value.includes(': ') || value.includes(' #')) return false;
   for (const test of TAG_TESTS) if (test.test(value)) return false;
   return true;
 }
@@ -53,8 +55,26 @@ function remember(cache: Map<string, string>, key: string, value: string): strin
   return value;
 }
 
+/**
+ * The common multi-line string as the library writes it: a literal block (`|` when it ends in
+ * one newline, `|-` when it ends in none) whose lines carry `indent`, empty lines staying empty.
+ * Only for text that starts and ends (before its one final newline) with a non-blank character
+ * and has no character the library would quote; anything else returns undefined.
+ */
+function literalBlock(value: string, indent: string): string | undefined {
+  if (FORCE_QUOTE.test(value) || /^[ \t\n]/.test(value)) return undefined;
+  const clip = value.endsWith('\n');
+  const body = clip ? value.slice(0, -1) : value;
+  if (body === '' || /[ \t\n]$/.test(body)) return undefined;
+  return `|${clip ? '' : '-'}\n${indent}${body.replace(/\n+/g, (breaks) => breaks + indent)}`;
+}
+
 /** A string scalar whose value starts `indent` deep (the pair's or item's indent plus a step). */
 function stringScalar(value: string, indent: string): string {
+  if (value.includes('\n')) {
+    const block = literalBlock(value, indent);
+    if (block !== undefined) return block;
+  }
   let rendered = scalarCache.get(value);
   if (rendered === undefined) {
     if (plainSafe(value)) rendered = value;

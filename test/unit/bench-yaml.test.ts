@@ -46,6 +46,8 @@ describe('objectToYaml', () => {
     '0', '1', '01', '0770', '-1', '+1', '1.5', '1.', '.5', '1e3', '1E3', '1e', '1_000', '0x1F', '0X1F', '0o17', '0b101', '.inf', '-.inf', '.nan', '.NaN', 'inf',
     '500m', '2Gi', '1.5Gi', '10.0.0.0/8', '169.254.169.254/32', '2025-12-01', '12:30', '1:2:3', 'https://a.example.com/x?y=1&z=2', 'git@host:org/repo.git',
     'a\nb', 'a\nb\n', 'a\nb\n\n', 'a\n\n\nb', '\na', '\n\na\n', ' a\nb', '  a\n b\n', 'a \nb', 'a\n  b', 'a\n\tb', 'line\n  ', 'a\n', '\n', '\n\n', 'x\n#y', 'x\n---\ny', '...\nx', '---', '...', '--- x', '%x\ny',
+    '50%', 'a%40b', 'x?y=1&z=2', 'k!v', 'a*b', 'a"b', "a'b", 'a[b]', 'a{b}', 'a,b,c', 'a\\b', 'a|b', 'a>b', 'a`b', 'x ~', 'a\'', 'a - b', 'a -', 'key=value; other',
+    'line one\nline two\n', 'a\n\n', 'a\n \n', 'a\n \nb\n', 'x\n\ty\n', '\tx\ny', 'x\n  indented\n', 'a: b\nc', 'a\n#comment\n', 'tab at end\t\nx', 'x\nends with tab\t', 'x\nends with space \n', 'a\r\nb\n', 'a\n\u0085b', 'a\n---\nb\n', '#!/bin/sh\necho "hi"\n', 'x\n\n\n', ' lead\nx\n', '\n\nx', 'x\n y\n  z',
     'tab\there', 'cr\r\nlf', 'bell\u0007', 'del\u007f', 'é', '日本語', 'emoji 😀', 'lone \ud800', 'x'.repeat(2000), `${'word '.repeat(300)}end`, `${'long line '.repeat(50)}\nsecond`,
   ];
 
@@ -81,7 +83,11 @@ describe('objectToYaml', () => {
     const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
     const pick = <T>(items: readonly T[]) => items[Math.floor(random() * items.length)];
     const alphabet = 'ab Z09-_.:/#,[]{}&*!|>\'"%@`? \n\n\t~=+()$\\';
-    const string = () => Array.from({ length: Math.floor(random() * 12) }, () => pick([...alphabet])).join('');
+    const printable = Array.from({ length: 95 }, (_, i) => String.fromCharCode(32 + i));
+    const string = () => {
+      const chars = random() < 0.3 ? printable : [...alphabet];
+      return Array.from({ length: Math.floor(random() * 12) }, () => pick(chars)).join('');
+    };
     const node = (depth: number): unknown => {
       const kind = depth > 3 ? Math.floor(random() * 4) : Math.floor(random() * 7);
       switch (kind) {
@@ -99,6 +105,6 @@ describe('objectToYaml', () => {
           return Array.from({ length: Math.floor(random() * 4) }, () => node(depth + 1));
       }
     };
-    for (let i = 0; i < 2000; i++) same({ root: node(0), [string()]: node(1) });
+    for (let i = 0; i < 4000; i++) same({ root: node(0), [string()]: node(1) });
   });
 });
