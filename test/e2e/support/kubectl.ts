@@ -60,12 +60,15 @@ export function describeFailure(r: KubectlResult): string {
   return `kubectl ${r.args.join(' ')} failed (${how}): ${reason}`;
 }
 
-/** The lines of kubectl's stderr that carry the API server's (or kubectl's) reason. */
+/**
+ * The lines of kubectl's stderr that carry the API server's (or kubectl's) reason. A validation
+ * failure (422 Invalid) comes without a prefix: `The Pod "x" is invalid: spec...`.
+ */
 export function extractServerMessage(stderr: string): string {
   const lines = stderr
     .split('\n')
     .map((l) => l.trim())
-    .filter((l) => /^(Error from server|error:|Error:)/.test(l));
+    .filter((l) => /^(Error from server|error:|Error:)/.test(l) || /^The \S+ "[^"]*" is invalid: /.test(l));
   return lines.join('\n');
 }
 
