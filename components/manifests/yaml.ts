@@ -32,7 +32,8 @@ class NotPlain extends Error {}
  * final space matter in block context; those are excluded below.
  */
 const SAFE = /^[A-Za-z0-9_/][\x20-\x7e]*$/;
-/** What makes the library double-quote a string whatever else it holds. */
+/** What makes the library double-quote a string whatever else it holds (control characters are the point). */
+// eslint-disable-next-line no-control-regex
 const FORCE_QUOTE = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u{D800}-\u{DFFF}]/u;
 /** The non-string tags of the library's default (core) schema: a string they match must be quoted. */
 const TAG_TESTS: readonly RegExp[] = new Document().schema.tags.flatMap((tag) =>
