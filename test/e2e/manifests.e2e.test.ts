@@ -296,6 +296,14 @@ describe('demo stack (nfs backend, static volumes)', () => {
     expect(running.length).toBeGreaterThan(0);
     for (const session of running) await expectAdmittedPod(stack, session.name);
 
+    // The namespace pins the policy version; the pods also meet the newest one this server
+    // knows. A dry-run relabel makes the server check the existing pods and warn about any.
+    const relabel = mustSucceed(
+      await k(['label', 'namespace', stack.namespace, '--dry-run=server', '--overwrite', 'pod-security.kubernetes.io/enforce-version=latest']),
+      'dry-run relabel to restricted:latest',
+    );
+    expect({ warnings: warnings(relabel) }).toEqual({ warnings: [] });
+
     const sts = await getObject(k, stack.namespace, `statefulset/${running[0].names.statefulSet}`);
     const privileged = podFromTemplate(sts, 'e2e-privileged', (spec) => {
       // allowPrivilegeEscalation: false with privileged: true is invalid, so it goes.
