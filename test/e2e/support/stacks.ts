@@ -75,11 +75,12 @@ export function synthStack(configFile: string, outDir: string): SynthesizedStack
   const manifests = synthesize(plan);
   writeManifests(manifests, outDir);
   const files = manifests.map(({ file, objects }) => ({ file, path: path.join(outDir, file), objects }));
-  const team = files.find((f) => f.file === 'team.k8s.yaml');
-  if (!team) throw new Error(`synth of ${configFile} wrote no team.k8s.yaml (files: ${files.map((f) => f.file).join(', ')})`);
+  // The team chart is the one with the Namespace (not found by file name, which may change).
+  const team = files.find((f) => f.objects.some((o) => o.kind === 'Namespace'));
+  if (!team) throw new Error(`synth of ${configFile} wrote no Namespace (files: ${files.map((f) => f.file).join(', ')})`);
   const sessions: Record<string, ManifestFileOnDisk> = {};
   for (const session of plan.sessions) {
-    const file = files.find((f) => f.file === `session-${session.name}.k8s.yaml`);
+    const file = files.find((f) => f !== team && f.objects.some((o) => o.kind === 'StatefulSet' && o.metadata.name === session.names.statefulSet));
     if (!file) throw new Error(`synth of ${configFile} wrote no chart for session ${session.name}`);
     sessions[session.name] = file;
   }
