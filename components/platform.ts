@@ -28,6 +28,8 @@ export interface SessionSummary {
   readonly token: pulumi.Output<string>;
   readonly stateClaim: pulumi.Output<string>;
   readonly running: pulumi.Output<boolean>;
+  readonly owner: pulumi.Output<string>;
+  readonly size: pulumi.Output<string>;
   readonly shares: pulumi.Output<string[]>;
 }
 
@@ -76,10 +78,10 @@ export class NotebookPlatform extends pulumi.ComponentResource {
     this.registerOutputs({ namespace: this.namespace });
   }
 
-  /** Per-session outputs for the stack: URL, token (secret), state claim, running, shares. */
+  /** Per-session outputs for the stack: URL, token (secret), state claim, running, owner, size, shares. */
   sessionSummaries(): Record<string, SessionSummary> {
     return Object.fromEntries(
-      Object.entries(this.sessions).map(([name, s]) => [name, { url: s.url, token: s.token, stateClaim: s.stateClaim, running: s.running, shares: s.shares }]),
+      Object.entries(this.sessions).map(([name, s]) => [name, { url: s.url, token: s.token, stateClaim: s.stateClaim, running: s.running, owner: s.owner, size: s.size, shares: s.shares }]),
     );
   }
 }

@@ -30,6 +30,8 @@ export class NotebookSession extends pulumi.ComponentResource {
   /** `<claim>` or `<claim>/<subPath>` holding the session's home. */
   readonly stateClaim: pulumi.Output<string>;
   readonly running: pulumi.Output<boolean>;
+  readonly owner: pulumi.Output<string>;
+  readonly size: pulumi.Output<string>;
   /** Share mounts: `<share>` with `:ro` where read-only. */
   readonly shares: pulumi.Output<string[]>;
 
@@ -60,8 +62,10 @@ export class NotebookSession extends pulumi.ComponentResource {
     this.token = pulumi.secret(tokenSecret.data.apply((data) => Buffer.from(data.token, 'base64').toString('utf8')));
     this.stateClaim = pulumi.output(session.home.subPath ? `${session.home.claimName}/${session.home.subPath}` : session.home.claimName);
     this.running = pulumi.output(session.running);
+    this.owner = pulumi.output(session.owner);
+    this.size = pulumi.output(session.size);
     this.shares = pulumi.output(session.mounts.map((mount) => (mount.readOnly ? `${mount.share}:ro` : mount.share)));
-    this.registerOutputs({ url: this.url, token: this.token, stateClaim: this.stateClaim, running: this.running, shares: this.shares });
+    this.registerOutputs({ url: this.url, token: this.token, stateClaim: this.stateClaim, running: this.running, owner: this.owner, size: this.size, shares: this.shares });
   }
 }
 
