@@ -1,0 +1,158 @@
+/**
+ * Shortcuts for an offline run, installed for its duration only. Under mocks most of the time
+ * of a registration goes into work that only matters when an engine is listening:
+ *
+ * - inputs are turned into a protobuf Struct (`Struct.fromJavaScript`) for the request, and the
+ *   response's Struct back into JavaScript (`toJavaScript`), and the offline monitor would turn
+ *   the request into JavaScript once more to record it. Here `fromJavaScript` returns an empty
+ *   Struct whose `toJavaScript` hands back the very object it was given: no conversion at all.
+ *   (The runtime never mutates that object; the recording copies are made after the run.)
+ * - every runtime promise gets a stack trace and a leak-detector entry (`debuggablePromise`),
+ *   and every resource its source position (`Resource.stackTrace`): neither is read offline.
+ *
+ * Each shortcut replaces one function of @pulumi/pulumi (or of the google-protobuf copy it loads)
+ * and puts it back afterwards; a shortcut whose target is missing is skipped, so an SDK update
+ * can make runs slower but not different. `runOffline(..., { fastPath: false })` runs without
+ * them, and the tests compare both.
+ */
+import { dirname } from 'node:path';
+import * as pulumi from '@pulumi/pulumi';
+
+type Restore = () => void;
+
+interface StructClass {
+  new (): { toJavaScript(): unknown };
+  fromJavaScript(value: unknown): { toJavaScript(): unknown };
+}
+
+/** The modules as @pulumi/pulumi itself loads them (a second copy of google-protobuf would not do). */
+function sdkModule<T>(request: string): T | undefined {
+  try {
+    const sdkDir = dirname(require.resolve('@pulumi/pulumi/package.json'));
+    return require(require.resolve(request, { paths: [sdkDir] })) as T;
+  } catch {
+    return undefined;
+  }
+}
+
+function replace<T extends object, K extends keyof T>(target: T | undefined, key: K, replacement: T[K], restores: Restore[]): void {
+  if (!target || typeof target[key] !== 'function') return;
+  const original = target[key];
+  target[key] = replacement;
+  restores.push(() => {
+    target[key] = original;
+  });
+}
+
+type SerializeResult = [Record<string, unknown>, Map<string, Set<unknown>>];
+interface SerializeOptions {
+  keepOutputValues?: boolean;
+  excludeResourceReferencesFromDependencies?: boolean;
+  pendingRegistration?: { inputProperty?: string };
+}
+interface RpcModule {
+  serializeProperty(context: string, value: unknown, dependentResources: Set<unknown>, opts?: SerializeOptions): Promise<unknown>;
+  serializeResourceProperties(label: string, props: Record<string, unknown>, opts?: SerializeOptions): Promise<SerializeResult>;
+}
+const KNOWN_OPTIONS = new Set(['keepOutputValues', 'excludeResourceReferencesFromDependencies', 'pendingRegistration']);
+
+/** Plain JSON-like data: primitives, arrays and plain objects all the way down (no Output, Promise, Resource, Asset). */
+function isPlain(value: unknown): boolean {
+  if (value === null || typeof value !== 'object') return typeof value !== 'function';
+  if (Array.isArray(value)) return value.every(isPlain);
+  const prototype = Object.getPrototypeOf(value);
+  if (prototype !== Object.prototype && prototype !== null) return false;
+  for (const key in value) if (!isPlain((value as Record<string, unknown>)[key])) return false;
+  return true;
+}
+
+/** What the SDK's serializeProperty makes of plain data, synchronously: undefined keys dropped, undefined array items null. */
+function copyPlain(value: unknown): unknown {
+  if (value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map((item) => (item === undefined ? null : copyPlain(item)));
+  const copy: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) {
+    const item = (value as Record<string, unknown>)[key];
+    if (item !== undefined) copy[key] = copyPlain(item);
+  }
+  return copy;
+}
+
+/**
+ * The SDK's serializeResourceProperties (every key but id and urn, with the resources each
+ * depends on), taking plain values in one synchronous step and leaving everything else (an
+ * Output anywhere inside a property) to the SDK's own serializeProperty.
+ */
+async function serializePlainFirst(
+  rpc: RpcModule,
+  original: RpcModule['serializeResourceProperties'],
+  label: string,
+  props: Record<string, unknown>,
+  opts?: SerializeOptions,
+): Promise<SerializeResult> {
+  // Remote components keep Output values on the wire; anything unexpected goes to the SDK too.
+  if (opts && (opts.keepOutputValues || Object.keys(opts).some((key) => !KNOWN_OPTIONS.has(key)))) return original(label, props, opts);
+  const result: Record<string, unknown> = {};
+  const dependencies = new Map<string, Set<unknown>>();
+  for (const key of Object.keys(props)) {
+    if (key === 'id' || key === 'urn') continue;
+    if (opts?.pendingRegistration !== undefined) opts.pendingRegistration.inputProperty = key;
+    const value = props[key];
+    const dependentResources = new Set<unknown>();
+    let serialized: unknown;
+    if (typeof value === 'function') serialized = undefined;
+    else if (isPlain(value)) serialized = copyPlain(value);
+    else {
+      try {
+        serialized = await rpc.serializeProperty(`${label}.${key}`, value, dependentResources, opts);
+      } catch (error) {
+        if (error instanceof Error) {
+          error.message = `error serializing property "${key}": ${error.message}`;
+          throw error;
+        }
+        throw new Error(`error serializing property "${key}": ${String(error)}`);
+      }
+    }
+    if (serialized !== undefined) {
+      result[key] = serialized;
+      dependencies.set(key, dependentResources);
+    }
+  }
+  return [result, dependencies];
+}
+
+/** Installs the shortcuts; returns the function that removes them. */
+export function installFastPath(): Restore {
+  const restores: Restore[] = [];
+
+  const struct = sdkModule<{ Struct: StructClass }>('google-protobuf/google/protobuf/struct_pb')?.Struct;
+  if (struct) {
+    const Struct = struct;
+    replace(
+      Struct,
+      'fromJavaScript',
+      (value: unknown) => {
+        const shell = new Struct();
+        shell.toJavaScript = () => value;
+        return shell;
+      },
+      restores,
+    );
+  }
+
+  const debuggable = sdkModule<{ debuggablePromise: <T>(promise: Promise<T>, context: unknown) => Promise<T> }>('@pulumi/pulumi/runtime/debuggable');
+  replace(debuggable, 'debuggablePromise', <T>(promise: Promise<T>) => promise, restores);
+
+  const resourceClass = pulumi.Resource as unknown as { stackTrace: (skip: number) => unknown[] };
+  replace(resourceClass, 'stackTrace', () => [], restores);
+
+  const rpc = sdkModule<RpcModule>('@pulumi/pulumi/runtime/rpc');
+  if (rpc && typeof rpc.serializeProperty === 'function') {
+    const original = rpc.serializeResourceProperties;
+    replace(rpc, 'serializeResourceProperties', (label, props, opts) => serializePlainFirst(rpc, original, label, props, opts), restores);
+  }
+
+  return () => {
+    for (const restore of restores.reverse()) restore();
+  };
+}

@@ -1,0 +1,2 @@
+export * from './run';
+export { engineUrn, ROOT_STACK_TYPE } from './monitor';
