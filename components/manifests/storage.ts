@@ -56,7 +56,14 @@ function staticVolume(plan: Plan, name: string, size: string, labels: Record<str
   };
 }
 
-function claim(plan: Plan, name: string, size: string, labels: Record<string, string>, binding: { volumeName: string } | { storageClassName: string }): KubeObject {
+function claim(
+  plan: Plan,
+  name: string,
+  size: string,
+  labels: Record<string, string>,
+  binding: { volumeName: string } | { storageClassName: string },
+  annotations?: Record<string, string>,
+): KubeObject {
   const spec: Record<string, unknown> = { accessModes: RWX, resources: { requests: { storage: size } } };
   if ('volumeName' in binding) {
     spec.storageClassName = '';
@@ -64,7 +71,7 @@ function claim(plan: Plan, name: string, size: string, labels: Record<string, st
   } else {
     spec.storageClassName = binding.storageClassName;
   }
-  return { apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: meta(name, labels, plan.namespace), spec };
+  return { apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: meta(name, labels, plan.namespace, annotations), spec };
 }
 
 /** An EFS share's static volume: `volumeHandle` is `<fs id>::<access point id>`. */
@@ -83,8 +90,27 @@ function nfsVolume(plan: Plan, name: string, size: string, labels: Record<string
   });
 }
 
+/**
+ * Who may mount a share, on its claim: the access level and the readers and writers
+ * (comma-separated, sorted). The policy pack checks every session's share mounts against them
+ * with the plan's own `shareAccess`; a pod cannot reach a claim in another namespace, so the
+ * claim is where a share's entitlements apply.
+ */
+export const SHARE_ACCESS_ANNOTATION = 'notebook-platform.io/share-access';
+export const SHARE_READERS_ANNOTATION = 'notebook-platform.io/share-readers';
+export const SHARE_WRITERS_ANNOTATION = 'notebook-platform.io/share-writers';
+
+export function shareAccessAnnotations(share: SharePlan): Record<string, string> {
+  return {
+    [SHARE_ACCESS_ANNOTATION]: share.access,
+    [SHARE_READERS_ANNOTATION]: share.readers.join(','),
+    [SHARE_WRITERS_ANNOTATION]: share.writers.join(','),
+  };
+}
+
 export function shareClaim(plan: Plan, share: SharePlan): KubeObject {
-  return claim(plan, share.claimName, share.size, { ...share.labels }, share.volumeName ? { volumeName: share.volumeName } : { storageClassName: plan.storage.storageClassName! });
+  const binding = share.volumeName ? { volumeName: share.volumeName } : { storageClassName: plan.storage.storageClassName! };
+  return claim(plan, share.claimName, share.size, { ...share.labels }, binding, shareAccessAnnotations(share));
 }
 
 /** A home claim (per session or per owner) on the efs or storageClass backend. */
