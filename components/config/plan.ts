@@ -223,7 +223,7 @@ function sortedRecord<T>(record: Record<string, T>): Record<string, T> {
   return Object.fromEntries(Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
-function planStorage(config: StackConfig, namespace: string, totalWorkdir: string): StoragePlan {
+function planStorage(config: StackConfig, namespace: string): StoragePlan {
   const storage = config.storage;
   switch (storage.backend) {
     case 'efs':
@@ -238,7 +238,7 @@ function planStorage(config: StackConfig, namespace: string, totalWorkdir: strin
           claimName: names.teamWorkdirClaim(),
           volumeName: names.teamWorkdirVolume(namespace),
           path: `${storage.path.replace(/\/$/, '')}/${namespace}/homes`,
-          size: totalWorkdir,
+          size: storage.homesSize,
         },
       };
   }
@@ -420,7 +420,6 @@ export function normalise(config: StackConfig): Plan {
       ? owners.map((owner) => ({ owner, home: homeOf(sessionsConfig.find((session) => session.owner === owner)!) }))
       : [];
 
-  const totalWorkdir = `${Math.max(1, Math.ceil(sessionsConfig.reduce((sum, s) => sum + parseQuantity(workdirSize(s)), 0) / 2 ** 30))}Gi`;
   const sizes = Object.values(config.sizes);
   // The container ceiling is the largest size, never below the helper containers' limits: the
   // LimitRange's defaults must not exceed its max, and the init containers and sidecar must fit.
@@ -432,7 +431,7 @@ export function normalise(config: StackConfig): Plan {
     team,
     namespace,
     labels: teamLabels,
-    storage: planStorage(config, namespace, totalWorkdir),
+    storage: planStorage(config, namespace),
     stateModel: config.stateModel,
     shares,
     userHomes,

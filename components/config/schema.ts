@@ -59,6 +59,12 @@ const nfsStorage = z.strictObject({
   server: z.string().min(1),
   /** Export path; the team's data lives under `<path>/<namespace>/`. */
   path: z.string().regex(/^\/[^\s]*$/, { message: 'must be an absolute path such as "/exports/notebooks"' }),
+  /**
+   * Capacity recorded on the team's homes volume and claim. NFS does not enforce it; it is fixed
+   * rather than derived from the sessions because a bound static claim cannot be resized (adding
+   * a session would fail). @default "1Ti"
+   */
+  homesSize: quantity('1Ti').default('1Ti'),
 });
 const storageClassStorage = z.strictObject({
   backend: z.literal('storageClass'),

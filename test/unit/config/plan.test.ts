@@ -54,6 +54,16 @@ describe('normalise', () => {
     expect(byName.churn.resources).toEqual({ requests: { cpu: '500m', memory: '2Gi' }, limits: { cpu: '1', memory: '2Gi' } });
   });
 
+  it('keeps the nfs homes volume size when sessions come and go (a bound static claim cannot be resized)', () => {
+    const more = baseConfig();
+    more.sessions.push({ name: 'adhoc', owner: 'dave', size: 'large', environment: 'scipy' });
+    expect(plan(more).storage.teamWorkdir?.size).toBe('1Ti');
+    expect(plan(baseConfig()).storage.teamWorkdir?.size).toBe('1Ti');
+    const sized = baseConfig();
+    sized.storage.homesSize = '500Gi';
+    expect(plan(sized).storage.teamWorkdir?.size).toBe('500Gi');
+  });
+
   it('gives per-user homes one claim per owner', () => {
     const config = baseConfig();
     config.storage = { backend: 'storageClass', storageClassName: 'cephfs' };
