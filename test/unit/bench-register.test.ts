@@ -90,7 +90,8 @@ describe('registerObject', () => {
       return { object, Class, ours, theirs };
     });
     // Let every registration reach the mocks.
-    await Promise.all(pairs.flatMap(({ ours, theirs }) => [ours.urn.promise(), theirs.urn.promise()]));
+    const settled = (resource: pulumi.CustomResource) => new Promise<void>((resolve) => resource.urn.apply(() => resolve()));
+    await Promise.all(pairs.flatMap(({ ours, theirs }) => [settled(ours), settled(theirs)]));
 
     for (const { object, Class, ours, theirs } of pairs) {
       const a = registered.get(resourceName(object));
