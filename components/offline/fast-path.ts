@@ -15,7 +15,7 @@
  * can make runs slower but not different. `runOffline(..., { fastPath: false })` runs without
  * them, and the tests compare both.
  */
-import { dirname } from 'node:path';
+import { createRequire } from 'node:module';
 import * as pulumi from '@pulumi/pulumi';
 
 type Restore = () => void;
@@ -28,8 +28,7 @@ interface StructClass {
 /** The modules as @pulumi/pulumi itself loads them (a second copy of google-protobuf would not do). */
 function sdkModule<T>(request: string): T | undefined {
   try {
-    const sdkDir = dirname(require.resolve('@pulumi/pulumi/package.json'));
-    return require(require.resolve(request, { paths: [sdkDir] })) as T;
+    return createRequire(require.resolve('@pulumi/pulumi/package.json'))(request) as T;
   } catch {
     return undefined;
   }
