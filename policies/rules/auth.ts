@@ -1,0 +1,163 @@
+/**
+ * Authentication and credentials: every notebook authenticates with a token that comes from a
+ * Secret (never empty, never written into a ConfigMap or a command line), and no secret-looking
+ * value sits in plain env or ConfigMap data, where every viewer of the namespace can read it.
+ */
+import { TOKEN_ENV } from '../../components/manifests/jupyter';
+import {
+  containersOf, describe, describeContainer, isNotebookWorkload, notebookContainerOf, podTemplateOf, TYPES, WORKLOAD_TYPES,
+  type Container, type KubeProps, type PodTemplate,
+} from './kube';
+import { resourceRule, workloadRule, type ResourceRule } from './policy';
+
+/** ConfigMap keys holding Jupyter configuration. */
+export const JUPYTER_CONFIG_KEY = /^jupyter_(server|notebook)_config\.(py|json)$/;
+/** Traitlets classes whose `token` sets the server's token. */
+const TOKEN_CLASSES = ['ServerApp', 'NotebookApp', 'IdentityProvider'];
+const PY_TOKEN_ASSIGNMENT = new RegExp(`^[ \\t]*c\\.(${TOKEN_CLASSES.join('|')})\\.token[ \\t]*=[ \\t]*(.*?)[ \\t]*(?:#.*)?$`, 'gm');
+const PY_STRING = /^[rRuUbB]?("""|'''|"|')(.*)\1$/s;
+const PY_READS_TOKEN_ENV = new RegExp(`os\\.(environ|getenv)[^\\n]*${TOKEN_ENV}`);
+const TOKEN_FLAG = new RegExp(`^--(${TOKEN_CLASSES.join('|')})\\.token(=|$)`);
+
+/** A Jupyter config file (Python or JSON) against token authentication. */
+export function checkJupyterConfig(file: string, text: string): string[] {
+  const problems: string[] = [];
+  if (file.endsWith('.json')) {
+    let config: Record<string, { token?: unknown } | undefined>;
+    try {
+      config = JSON.parse(text) as Record<string, { token?: unknown }>;
+    } catch {
+      return [`${file} is not valid JSON`];
+    }
+    for (const name of TOKEN_CLASSES) {
+      const token = config[name]?.token;
+      if (token === undefined) continue;
+      if (token === '' || token === null) problems.push(`${file} sets ${name}.token empty: token authentication is disabled`);
+      else problems.push(`${file} sets ${name}.token to a literal value, readable by anyone who can read the ConfigMap; leave it to ${TOKEN_ENV}`);
+    }
+    return problems;
+  }
+  const assignments = [...text.matchAll(PY_TOKEN_ASSIGNMENT)];
+  if (assignments.length === 0) problems.push(`${file} does not set the token (c.IdentityProvider.token) from ${TOKEN_ENV}`);
+  for (const [, name, value] of assignments) {
+    const literal = PY_STRING.exec(value);
+    if ((literal && literal[2] === '') || value === 'None') problems.push(`${file} sets c.${name}.token = ${value}: token authentication is disabled`);
+    else if (literal) problems.push(`${file} sets c.${name}.token to a literal value, readable by anyone who can read the ConfigMap; read it from ${TOKEN_ENV}`);
+  }
+  if (!PY_READS_TOKEN_ENV.test(text)) problems.push(`${file} does not read the token from ${TOKEN_ENV} (os.environ)`);
+  return problems;
+}
+
+/** A notebook container takes its token from a Secret through JUPYTER_TOKEN and not from its command line. */
+export function checkNotebookToken(container: Container): string[] {
+  const problems: string[] = [];
+  const what = `notebook container "${container.name ?? '?'}"`;
+  const env = (container.env ?? []).find((variable) => variable.name === TOKEN_ENV);
+  if (!env) problems.push(`${what} has no ${TOKEN_ENV}; set it from the session's token Secret (valueFrom.secretKeyRef)`);
+  else if (env.value !== undefined) problems.push(`${what} sets ${TOKEN_ENV} to a literal value; take it from the session's token Secret (valueFrom.secretKeyRef)`);
+  else if (!env.valueFrom?.secretKeyRef) problems.push(`${what} takes ${TOKEN_ENV} from something other than a Secret; use valueFrom.secretKeyRef`);
+  for (const argument of [...(container.command ?? []), ...(container.args ?? [])]) {
+    if (TOKEN_FLAG.test(argument)) problems.push(`${what} sets the token on its command line (${argument.split('=')[0]}=...); the jupyter config reads it from ${TOKEN_ENV}`);
+  }
+  return problems;
+}
+
+export function checkTokenAuth(type: string, props: KubeProps): string[] {
+  if (type === TYPES.configMap) {
+    const data = (props.data ?? {}) as Record<string, string>;
+    return Object.keys(data)
+      .filter((key) => JUPYTER_CONFIG_KEY.test(key))
+      .flatMap((key) => checkJupyterConfig(key, data[key]).map((problem) => `${describe(props)}: ${problem}`));
+  }
+  const template = podTemplateOf(type, props);
+  if (!template || !isNotebookWorkload(props, template)) return [];
+  const container = notebookContainerOf(template);
+  return container ? checkNotebookToken(container).map((problem) => `${describe(props)}: ${problem}`) : [];
+}
+
+
+export function tokenAuthRule(): ResourceRule {
+  return resourceRule(
+    {
+      name: 'jupyter-token-auth',
+      description: `Notebooks authenticate with a token from a Secret: ${TOKEN_ENV} from a secretKeyRef, and a Jupyter config that reads it and never sets it empty.`,
+      enforcementLevel: 'mandatory',
+      remediationSteps: `Set ${TOKEN_ENV} with valueFrom.secretKeyRef to the session's token Secret and set c.IdentityProvider.token from os.environ["${TOKEN_ENV}"] in jupyter_server_config.py (jupyterServerConfig in components/manifests/jupyter.ts does); never set token to "" or a literal.`,
+    },
+    [TYPES.configMap, ...WORKLOAD_TYPES],
+    (props, args) => checkTokenAuth(args.type, props as KubeProps),
+  );
+}
+
+// ---- no-plain-secrets ---------------------------------------------------------------------------
+
+/** Words that make a name look like it holds a secret (`GIT_TOKEN`, `db-password`, `API_KEY`). */
+const SECRET_WORDS = new Set(['TOKEN', 'PASSWORD', 'PASSWD', 'SECRET', 'KEY', 'APIKEY', 'PRIVATEKEY', 'CREDENTIAL']);
+/** Names that point at a secret rather than hold it (`GIT_SECRET_DIR`, `SSH_KEY_FILE`). */
+const POINTER_SUFFIXES = new Set(['FILE', 'PATH', 'DIR', 'NAME', 'REF', 'ID_FILE']);
+
+/** Whether an env var or data key name looks like it holds a secret. */
+export function secretLookingName(name: string): boolean {
+  const words = name.toUpperCase().split(/[^A-Z0-9]+/).filter(Boolean);
+  if (words.length === 0 || POINTER_SUFFIXES.has(words[words.length - 1])) return false;
+  return words.some((word) => SECRET_WORDS.has(word));
+}
+
+/** Values that are credentials whatever they are called. */
+const SECRET_VALUES: readonly { readonly what: string; readonly pattern: RegExp }[] = [
+  { what: 'a private key', pattern: /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----\s*[A-Za-z0-9+/=\s:,-]{32,}-----END [A-Z0-9 ]*PRIVATE KEY-----/ },
+  { what: 'an AWS access key id', pattern: /\b(AKIA|ASIA)[0-9A-Z]{16}\b/ },
+  { what: 'a GitHub token', pattern: /\b(gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{40,})\b/ },
+  { what: 'a GitLab token', pattern: /\bglpat-[A-Za-z0-9_-]{20,}\b/ },
+  { what: 'a Slack token', pattern: /\bxox[abposr]-[A-Za-z0-9-]{10,}\b/ },
+];
+
+export function secretValueKind(value: string): string | undefined {
+  return SECRET_VALUES.find(({ pattern }) => pattern.test(value))?.what;
+}
+
+export function checkPlainEnv(template: PodTemplate): string[] {
+  const problems: string[] = [];
+  for (const { container, kind } of containersOf(template.spec)) {
+    for (const variable of container.env ?? []) {
+      if (variable.value === undefined || variable.value === '') continue;
+      const kindOfValue = secretValueKind(variable.value);
+      if (kindOfValue) problems.push(`${describeContainer(kind, container)} has ${kindOfValue} in plain env ${variable.name}; mount it from a Secret`);
+      else if (secretLookingName(variable.name)) problems.push(`${describeContainer(kind, container)} sets ${variable.name} to a literal value; take it from a Secret (valueFrom.secretKeyRef or a mounted file)`);
+    }
+  }
+  return problems;
+}
+
+export function checkConfigMapData(props: KubeProps): string[] {
+  const problems: string[] = [];
+  const data = (props.data ?? {}) as Record<string, string>;
+  for (const key of Object.keys(data)) {
+    const value = data[key];
+    if (typeof value !== 'string' || value === '') continue;
+    const kindOfValue = secretValueKind(value);
+    if (kindOfValue) problems.push(`${describe(props)}: ${key} holds ${kindOfValue}; put it in a Secret`);
+    else if (secretLookingName(key) && !value.includes('\n')) problems.push(`${describe(props)}: ${key} looks like a credential; put it in a Secret`);
+  }
+  return problems;
+}
+
+export function noPlainSecretsRule(): ResourceRule {
+  const workloads = workloadRule(
+    {
+      name: 'no-plain-secrets',
+      description: 'No secret-looking value in plain container env or ConfigMap data: credentials live in Secrets.',
+      enforcementLevel: 'mandatory',
+      remediationSteps: 'Move the value into a Secret and reference it (env valueFrom.secretKeyRef, or a Secret volume with mode 0400 as git credentials are).',
+    },
+    checkPlainEnv,
+  );
+  const configMaps = resourceRule(workloads, [TYPES.configMap], (props) => checkConfigMapData(props as KubeProps));
+  return {
+    ...workloads,
+    validateResource: async (args, reportViolation) => {
+      await workloads.validateResource(args, reportViolation);
+      await configMaps.validateResource(args, reportViolation);
+    },
+  };
+}
