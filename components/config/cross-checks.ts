@@ -128,8 +128,10 @@ const teamQuota: Check = (config) => {
   const claims = config.storage.backend === 'nfs' ? [] : config.stateModel === 'user' ? [...new Set(config.sessions.map((s) => s.owner))].map((owner) => config.sessions.find((s) => s.owner === owner)!) : config.sessions;
   const claimCount = claims.length + config.shares.length + (config.storage.backend === 'nfs' ? 1 : 0);
   if (claimCount > config.quota.persistentVolumeClaims) problems.push(problem(['quota', 'persistentVolumeClaims'], `the team needs ${claimCount} claims; quota.persistentVolumeClaims is ${config.quota.persistentVolumeClaims}`));
-  const storage = claims.reduce((sum, s) => sum + parseQuantity(config.sizes[s.size].workdirSize), 0) + config.shares.reduce((sum, share) => sum + parseQuantity(share.size), 0);
-  if (config.storage.backend !== 'nfs' && storage > parseQuantity(config.quota.storage)) problems.push(problem(['quota', 'storage'], `claims request ${fmt(storage, 'memory')}; quota.storage is ${show(config.quota.storage)}`));
+  // nfs: the homes claim's nominal size (storage.homesSize) counts against the quota like any claim.
+  const homes = config.storage.backend === 'nfs' ? parseQuantity(config.storage.homesSize) : claims.reduce((sum, s) => sum + parseQuantity(config.sizes[s.size].workdirSize), 0);
+  const storage = homes + config.shares.reduce((sum, share) => sum + parseQuantity(share.size), 0);
+  if (storage > parseQuantity(config.quota.storage)) problems.push(problem(['quota', 'storage'], `claims request ${fmt(storage, 'memory')}; quota.storage is ${show(config.quota.storage)}`));
   return problems;
 };
 

@@ -60,11 +60,11 @@ const nfsStorage = z.strictObject({
   /** Export path; the team's data lives under `<path>/<namespace>/`. */
   path: z.string().regex(/^\/[^\s]*$/, { message: 'must be an absolute path such as "/exports/notebooks"' }),
   /**
-   * Capacity recorded on the team's homes volume and claim. NFS does not enforce it; it is fixed
-   * rather than derived from the sessions because a bound static claim cannot be resized (adding
-   * a session would fail). @default "1Ti"
+   * Capacity recorded on the team's homes volume and claim (counted in quota.storage; NFS itself
+   * does not enforce it). Fixed rather than derived from the sessions: a bound static claim
+   * cannot be resized, so adding a session would fail. @default "200Gi"
    */
-  homesSize: quantity('1Ti').default('1Ti'),
+  homesSize: quantity('200Gi').default('200Gi'),
 });
 const storageClassStorage = z.strictObject({
   backend: z.literal('storageClass'),

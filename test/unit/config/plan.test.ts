@@ -57,8 +57,8 @@ describe('normalise', () => {
   it('keeps the nfs homes volume size when sessions come and go (a bound static claim cannot be resized)', () => {
     const more = baseConfig();
     more.sessions.push({ name: 'adhoc', owner: 'dave', size: 'large', environment: 'scipy' });
-    expect(plan(more).storage.teamWorkdir?.size).toBe('1Ti');
-    expect(plan(baseConfig()).storage.teamWorkdir?.size).toBe('1Ti');
+    expect(plan(more).storage.teamWorkdir?.size).toBe('200Gi');
+    expect(plan(baseConfig()).storage.teamWorkdir?.size).toBe('200Gi');
     const sized = baseConfig();
     sized.storage.homesSize = '500Gi';
     expect(plan(sized).storage.teamWorkdir?.size).toBe('500Gi');

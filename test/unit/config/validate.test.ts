@@ -44,6 +44,7 @@ describe('validateConfig', () => {
     ['too many running sessions', (c) => (c.quota = { maxRunningSessions: 1 }), 'notebook-platform:sessions[1].running', '2 sessions are running; quota.maxRunningSessions allows 1 (set running: false on some)'],
     ['cpu over the team quota', (c) => (c.quota = { cpu: '4' }), 'notebook-platform:quota.cpu', 'running sessions request 4.5 cores; quota.cpu is "4" (raise it or stop sessions)'],
     ['memory over the team quota', (c) => (c.quota = { memory: '16Gi' }), 'notebook-platform:quota.memory', 'running sessions request 18Gi; quota.memory is "16Gi" (raise it or stop sessions)'],
+    ['nfs homes and shares over the storage quota', (c) => (c.quota = { storage: '400Gi' }), 'notebook-platform:quota.storage', 'claims request 500Gi; quota.storage is "400Gi"'],
     ['gpu over the team quota', (c) => (c.sizes.large.gpu = 2), 'notebook-platform:quota.gpu', 'running sessions request 2 GPUs; quota.gpu is 0'],
     ['derived namespace too long', (c) => (c.namespace = 'n'.repeat(64)), 'notebook-platform:namespace', `"${'n'.repeat(64)}": must be at most 63 characters (it is part of Kubernetes names)`],
     ['derived PV name too long', (c) => { c.team = 't'.repeat(30); c.shares[0].name = 's'.repeat(40); c.sessions[0].shares = []; }, 'notebook-platform:shares[0].name', `derived PersistentVolume name "nb-${'t'.repeat(30)}-share-${'s'.repeat(40)}" is 80 characters; Kubernetes allows at most 63 (shorten it)`],
