@@ -65,10 +65,21 @@ export class NotebookPlatform extends pulumi.ComponentResource {
     const namespaceObject = objects.find((object) => object.kind === 'Namespace')!;
     const rest = objects.filter((object) => object !== namespaceObject);
     const namespace = registerObject(namespaceObject, { parent: this, retainOnDelete: true });
-    const teamResources = rest.map((object) =>
-      registerObject(withRetention(object, holdsData(object)), { parent: this, dependsOn: [namespace], retainOnDelete: holdsData(object) }),
-    );
-    const claims = teamResources.filter((_, index) => rest[index].kind === 'PersistentVolumeClaim' || rest[index].kind === 'ConfigMap');
+    // Volumes before the claims that name them (spec.volumeName): a claim created first waits for
+    // the binder's next resync (15 s) before it binds.
+    const registered = new Map<KubeObject, pulumi.CustomResource>();
+    const volumes = new Map<string, pulumi.CustomResource>();
+    const register = (object: KubeObject, dependsOn: pulumi.Resource[]) => {
+      const resource = registerObject(withRetention(object, holdsData(object)), { parent: this, dependsOn, retainOnDelete: holdsData(object) });
+      registered.set(object, resource);
+      return resource;
+    };
+    for (const object of rest.filter((o) => o.kind === 'PersistentVolume')) volumes.set(object.metadata.name, register(object, [namespace]));
+    for (const object of rest.filter((o) => o.kind !== 'PersistentVolume')) {
+      const volume = object.kind === 'PersistentVolumeClaim' ? volumes.get(String((object.spec as { volumeName?: string } | undefined)?.volumeName)) : undefined;
+      register(object, volume ? [namespace, volume] : [namespace]);
+    }
+    const claims = rest.filter((o) => o.kind === 'PersistentVolumeClaim' || o.kind === 'ConfigMap').map((o) => registered.get(o)!);
 
     this.sessions = {};
     for (const session of plan.sessions) {

@@ -52,11 +52,21 @@ export class NotebookSession extends pulumi.ComponentResource {
       },
       { ...childOpts, ignoreChanges: ['data'], additionalSecretOutputs: ['data'] },
     );
-    for (const object of sessionObjects(plan, session)) {
+    // The StatefulSet comes last: its pod needs the ServiceAccount, ConfigMap, token Secret and
+    // home claim to exist, else the controller's first create fails and it retries with backoff.
+    const objects = sessionObjects(plan, session);
+    const register = (object: (typeof objects)[number], dependsOn: pulumi.Input<pulumi.Resource>[] = []) => {
       // Data is kept when the session leaves the config; `purge: true` is the explicit way out.
       const retain = holdsData(object) && !session.purge;
-      registerObject(withRetention(object, retain), { ...childOpts, retainOnDelete: retain });
+      return registerObject(withRetention(object, retain), { ...childOpts, dependsOn: [...(args.dependsOn ?? []), ...dependsOn], retainOnDelete: retain });
+    };
+    const isWorkload = (object: (typeof objects)[number]) => object.kind === 'StatefulSet';
+    const podNeeds: pulumi.Resource[] = [tokenSecret];
+    for (const object of objects.filter((o) => !isWorkload(o))) {
+      const resource = register(object);
+      if (object.kind !== 'Service' && object.kind !== 'Ingress') podNeeds.push(resource);
     }
+    for (const object of objects.filter(isWorkload)) register(object, podNeeds);
 
     this.url = pulumi.output(session.url ?? session.baseUrl);
     this.token = pulumi.secret(tokenSecret.data.apply((data) => Buffer.from(data.token, 'base64').toString('utf8')));
