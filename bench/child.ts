@@ -2,7 +2,7 @@
  * One benchmark measurement, run in a fresh Node process by bench/run.ts (so that peak memory
  * belongs to this measurement alone and no JIT or cache state carries over):
  *
- *   node dist/bench/child.js <synth|evaluate|check> <Pulumi.<team>.yaml>
+ *   node dist/bench/child.js <synth|evaluate|check> <Pulumi.<team>.yaml> [policy-config.json]
  *
  * The result goes to the parent over the IPC channel (process.send); stdout is left to whatever
  * the measured code prints. Times are wall-clock milliseconds (performance.now) and CPU
@@ -10,6 +10,7 @@
  * reported apart (`loadMs`) because it does not grow with the team. Peak memory is the process's
  * maximum resident set size (getrusage ru_maxrss, the kernel's VmHWM) at the end.
  */
+import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 
 export type Task = 'synth' | 'evaluate' | 'check';
@@ -61,7 +62,7 @@ export interface EvaluateResult extends Common {
 
 export interface CheckResult extends Common {
   readonly task: 'check';
-  /** `totalMs` is the policy rules only; evaluation before them is `evaluateMs`. */
+  /** `totalMs` and `cpuMs` are the policy rules only (every resource and stack rule, as cli/check.ts runs them); evaluation before them is `evaluateMs`. */
   readonly evaluateMs: number;
   readonly resources: number;
   readonly violations: number;
@@ -84,14 +85,15 @@ const cpuMs = (since: NodeJS.CpuUsage) => {
 /** Raised when a task's modules are missing from this tree (e.g. no policy pack yet). */
 export class Unavailable extends Error {}
 
-export async function measure(task: Task, file: string): Promise<MeasureResult> {
+/** One measurement of `task` over the stack config `file`; `check` takes the policy pack config (JSON) as well. */
+export async function measure(task: Task, file: string, policyConfigFile?: string): Promise<MeasureResult> {
   switch (task) {
     case 'synth':
       return measureSynth(file);
     case 'evaluate':
       return measureEvaluate(file);
     case 'check':
-      return measureCheck(file);
+      return measureCheck(file, policyConfigFile);
   }
 }
 
@@ -200,12 +202,73 @@ async function measureEvaluate(file: string): Promise<EvaluateResult> {
   };
 }
 
-async function measureCheck(file: string): Promise<CheckResult> {
-  throw new Unavailable(`check: the policy pack is not in this tree yet (${file})`);
+/** What `check` needs from the policy pack (policies/evaluate.ts and policies/rules), the way cli/check.ts calls it. */
+interface PolicyModules {
+  readonly rules: unknown[];
+  evaluate(rules: unknown[], resources: readonly unknown[], config?: Record<string, unknown>): Promise<{ readonly enforcementLevel: string }[]>;
+}
+
+/**
+ * The policy pack, loaded by path at run time rather than imported: the benchmark then builds in
+ * any tree, and reports `check` as unavailable where the pack (or its in-process evaluator) is
+ * missing, instead of failing to compile.
+ */
+function loadPolicies(): PolicyModules {
+  const load = (id: string): Record<string, unknown> | undefined => {
+    try {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- by path at run time on purpose (see above)
+      return require(id) as Record<string, unknown>;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'MODULE_NOT_FOUND' && String((error as Error).message).includes(id)) return undefined;
+      throw error;
+    }
+  };
+  const evaluateModule = load('../policies/evaluate');
+  const rulesModule = load('../policies/rules');
+  const evaluate = evaluateModule?.evaluatePolicies;
+  const rules = rulesModule?.notebookPolicies;
+  if (typeof evaluate !== 'function' || typeof rules !== 'function') {
+    throw new Unavailable('check: policies/evaluate.ts (evaluatePolicies) and policies/rules (notebookPolicies) are not in this tree');
+  }
+  return { rules: (rules as () => unknown[])(), evaluate: evaluate as PolicyModules['evaluate'] };
+}
+
+async function measureCheck(file: string, policyConfigFile?: string): Promise<CheckResult> {
+  const loadStart = performance.now();
+  const { readStackConfigFile } = await import('../components/config/load');
+  const { runOffline } = await import('../components/offline');
+  const policies = loadPolicies();
+  const packConfig = policyConfigFile ? (JSON.parse(readFileSync(policyConfigFile, 'utf8')) as Record<string, unknown>) : {};
+  const loadMs = performance.now() - loadStart;
+  const loadedMb = peakMb();
+
+  const e0 = performance.now();
+  const resources = await runOffline(readStackConfigFile(file));
+  const evaluateMs = performance.now() - e0;
+
+  const cpu = process.cpuUsage();
+  const t0 = performance.now();
+  const violations = await policies.evaluate(policies.rules, resources, packConfig);
+  const totalMs = performance.now() - t0;
+  const spentCpu = cpuMs(cpu);
+
+  return {
+    task: 'check',
+    sessions: countResources(resources).sessions,
+    loadMs,
+    totalMs,
+    cpuMs: spentCpu,
+    peakMb: peakMb(),
+    loadedMb,
+    evaluateMs,
+    resources: resources.length,
+    violations: violations.length,
+    mandatoryViolations: violations.filter((violation) => violation.enforcementLevel === 'mandatory').length,
+  };
 }
 
 async function main(): Promise<void> {
-  const [task, file] = process.argv.slice(2);
+  const [task, file, policyConfigFile] = process.argv.slice(2);
   const send = (message: ChildMessage) =>
     new Promise<void>((resolve) => {
       if (process.send) process.send(message, () => resolve());
@@ -215,12 +278,12 @@ async function main(): Promise<void> {
       }
     });
   if (!TASKS.includes(task as Task) || !file) {
-    await send({ ok: false, error: `usage: child <${TASKS.join('|')}> <Pulumi.<team>.yaml>` });
+    await send({ ok: false, error: `usage: child <${TASKS.join('|')}> <Pulumi.<team>.yaml> [policy-config.json]` });
     process.exitCode = 2;
     return;
   }
   try {
-    await send({ ok: true, result: await measure(task as Task, file) });
+    await send({ ok: true, result: await measure(task as Task, file, policyConfigFile) });
   } catch (error) {
     const unavailable = error instanceof Unavailable;
     const text = error instanceof Error ? (unavailable ? error.message : (error.stack ?? error.message)) : String(error);

@@ -18,7 +18,7 @@ import { fork } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
-import { benchStackYaml } from './generate';
+import { benchPolicyConfig, benchStackYaml } from './generate';
 import { TASKS, type CheckResult, type ChildMessage, type EvaluateResult, type MeasureResult, type SynthResult, type Task } from './child';
 import { formatStat, marginal, round, stat, table, target, type Stat, type Target } from './stats';
 
@@ -137,10 +137,10 @@ function defaultChild(): { script: string; execArgv: string[] } {
 }
 
 /** Runs one child and returns its result; rejects on a failed measurement (with `unavailable` set when the task cannot run here). */
-function runChild(child: { script: string; execArgv: readonly string[] }, task: Task, file: string, profileDir?: string): Promise<MeasureResult> {
+function runChild(child: { script: string; execArgv: readonly string[] }, task: Task, files: readonly string[], profileDir?: string): Promise<MeasureResult> {
   const execArgv = [...child.execArgv, ...(profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir, '--cpu-prof-name', `${task}-${Date.now()}-${process.pid}.cpuprofile`] : [])];
   return new Promise((resolvePromise, reject) => {
-    const proc = fork(child.script, [task, file], { execArgv, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+    const proc = fork(child.script, [task, ...files], { execArgv, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
     let output = '';
     proc.stdout?.on('data', (chunk) => (output += chunk));
     proc.stderr?.on('data', (chunk) => (output += chunk));
@@ -284,6 +284,8 @@ export async function runBench(options: BenchOptions): Promise<BenchResults> {
       const file = join(work, `Pulumi.bench-${n}.yaml`);
       const text = benchStackYaml(n);
       writeFileSync(file, text);
+      const policyConfig = join(work, `policy-config-${n}.json`);
+      writeFileSync(policyConfig, JSON.stringify(benchPolicyConfig(n)));
       const entry: SizeResults = { sessions: n, configBytes: Buffer.byteLength(text) };
       sizes[String(n)] = entry;
       for (const task of options.tasks) {
@@ -291,7 +293,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResults> {
         const results: MeasureResult[] = [];
         for (let i = 0; i < options.repeat; i++) {
           try {
-            results.push(await runChild(child, task, file, options.profileDir));
+            results.push(await runChild(child, task, task === 'check' ? [file, policyConfig] : [file], options.profileDir));
           } catch (error) {
             if ((error as { unavailable?: boolean }).unavailable) {
               unavailable[task] = (error as Error).message.split('\n')[0];

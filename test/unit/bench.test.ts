@@ -5,7 +5,7 @@
  */
 import { validateConfig } from '../../components/config/validate';
 import { parseStackConfig } from '../../components/config/load';
-import { benchConfig, benchStackYaml } from '../../bench/generate';
+import { benchConfig, benchPolicyConfig, benchStackYaml } from '../../bench/generate';
 import { marginal, stat, table, target } from '../../bench/stats';
 import { judge, optionsFromEnv, report, runBench } from '../../bench/run';
 import { countResources } from '../../bench/child';
@@ -30,6 +30,10 @@ describe('generated team configs', () => {
     expect(plan.sessions.filter((s) => s.autosave).length).toBeGreaterThan(0);
     expect(plan.sessions.filter((s) => s.fork).length).toBeGreaterThan(0);
     expect(plan.sessions.some((s) => s.mounts.some((m) => m.readOnly))).toBe(true);
+  });
+
+  it('comes with a policy pack config that raises the session limits to its quota', () => {
+    expect(benchPolicyConfig(1000)).toEqual({ 'session-limits': { maxSessionsPerUser: 5, maxRunningSessions: (benchConfig(1000).quota as { maxRunningSessions: number }).maxRunningSessions } });
   });
 
   it('is deterministic, and the stack file reads back as the same config', () => {
@@ -101,8 +105,10 @@ describe('smoke run', () => {
     expect(evaluate.sessionKubernetesResources).toBe(35); // and the token Secret
     expect(evaluate.resources).toBe(evaluate.teamKubernetesResources + evaluate.teamOtherResources + evaluate.sessionResources);
 
-    if (five.check) expect(five.check.resources).toBe(evaluate.resources);
-    else expect(results.unavailable.check).toBeDefined();
+    if (five.check) {
+      expect(five.check.resources).toBe(evaluate.resources);
+      expect(five.check.violations).toBe(0); // a generated team is a compliant team
+    } else expect(results.unavailable.check).toBeDefined();
 
     expect(results.perSession).toMatchObject({ between: [2, 5], synthObjects: 6, kubernetesResources: 7 });
     expect(results.targets.find((t) => t.name === 'Kubernetes objects per session')?.verdict).toBe('PASS');
