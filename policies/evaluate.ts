@@ -175,8 +175,8 @@ export function stackArgs(resources: readonly ResourceSnapshot[], config: Record
 
 /**
  * Runs every rule as the runtime would: resource rules once per resource, stack rules once over
- * all of them; disabled rules skipped. Violations come sorted by rule (pack order), resource and
- * message, so a report does not depend on registration order.
+ * all of them; disabled rules skipped. Violations come sorted by rule (pack order) and resource
+ * URN, so a report does not depend on registration order.
  */
 export async function evaluatePolicies(policies: readonly Rule[], resources: readonly ResourceSnapshot[], config: PackConfig = {}): Promise<Violation[]> {
   const violations: (Violation & { order: number })[] = [];
@@ -207,6 +207,8 @@ export async function evaluatePolicies(policies: readonly Rule[], resources: rea
       await run(() => policy.validateStack(stackArgs(resources, policyConfig), report), undefined);
     }
   }
-  const key = (v: Violation & { order: number }) => [String(v.order).padStart(4, '0'), v.urn ?? '', v.message].join('\u0000');
-  return violations.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0)).map(({ order: _order, ...violation }) => violation);
+  // Stable sort: a rule's violations of one resource keep the order the rule reported them in.
+  const compare = (a: Violation & { order: number }, b: Violation & { order: number }) =>
+    a.order - b.order || ((a.urn ?? '') < (b.urn ?? '') ? -1 : (a.urn ?? '') > (b.urn ?? '') ? 1 : 0);
+  return violations.sort(compare).map(({ order: _order, ...violation }) => violation);
 }
