@@ -9,14 +9,18 @@ import { runOffline, type RegisteredResource } from '../../../components/offline
 import { evaluatePolicies, type PackConfig, type Violation } from '../../../policies/evaluate';
 import type { Rule } from '../../../policies/rules';
 
+/** Kubernetes objects are walked and mutated freely in tests: loosely typed on purpose. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Loose = any;
+
 export const TEAMS = ['demo', 'team-a', 'team-b'] as const;
 export type Team = (typeof TEAMS)[number];
 
 const STACKS = join(__dirname, '..', '..', '..', 'stacks');
 const cache = new Map<string, Promise<RegisteredResource[]>>();
 
-export function stackConfig(team: Team): Record<string, any> {
-  return readStackConfigFile(join(STACKS, `Pulumi.${team}.yaml`)) as Record<string, any>;
+export function stackConfig(team: Team): Record<string, Loose> {
+  return readStackConfigFile(join(STACKS, `Pulumi.${team}.yaml`)) as Record<string, Loose>;
 }
 
 /** The resources an example stack registers, deep-copied: mutate freely. */
@@ -31,14 +35,14 @@ export async function configResources(config: Record<string, unknown>, stack = '
 }
 
 /** The one resource of a type (and Kubernetes name, when given). */
-export function pick(resources: readonly RegisteredResource[], type: string, name?: string): RegisteredResource & { inputs: Record<string, any> } {
+export function pick(resources: readonly RegisteredResource[], type: string, name?: string): RegisteredResource & { inputs: Record<string, Loose> } {
   const found = resources.filter((r) => r.type === type && (name === undefined || (r.inputs.metadata as { name?: string } | undefined)?.name === name));
   if (found.length !== 1) throw new Error(`expected one ${type}${name ? ` named ${name}` : ''}, found ${found.length}`);
-  return found[0] as RegisteredResource & { inputs: Record<string, any> };
+  return found[0] as RegisteredResource & { inputs: Record<string, Loose> };
 }
 
-export function all(resources: readonly RegisteredResource[], type: string): (RegisteredResource & { inputs: Record<string, any> })[] {
-  return resources.filter((r) => r.type === type) as (RegisteredResource & { inputs: Record<string, any> })[];
+export function all(resources: readonly RegisteredResource[], type: string): (RegisteredResource & { inputs: Record<string, Loose> })[] {
+  return resources.filter((r) => r.type === type) as (RegisteredResource & { inputs: Record<string, Loose> })[];
 }
 
 export const TYPE = {
@@ -56,9 +60,9 @@ export const TYPE = {
 } as const;
 
 /** The pod spec of a StatefulSet resource. */
-export const podSpecOf = (resource: { inputs: Record<string, any> }) => resource.inputs.spec.template.spec;
+export const podSpecOf = (resource: { inputs: Record<string, Loose> }) => resource.inputs.spec.template.spec;
 /** A container of a StatefulSet's pod by name (init containers included). */
-export function containerOf(resource: { inputs: Record<string, any> }, name: string): Record<string, any> {
+export function containerOf(resource: { inputs: Record<string, Loose> }, name: string): Record<string, Loose> {
   const spec = podSpecOf(resource);
   const container = [...(spec.initContainers ?? []), ...spec.containers].find((c: { name: string }) => c.name === name);
   if (!container) throw new Error(`no container ${name}`);

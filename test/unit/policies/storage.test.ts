@@ -127,7 +127,7 @@ describe('efs-data-protected', () => {
   it('matches backup policies to file systems by where fileSystemId comes from, not by id (unknown in a preview)', async () => {
     const resources = await stackResources('team-a');
     const backup = pick(resources, TYPE.backupPolicy);
-    (backup as { propertyDependencies: Record<string, string[]> }).propertyDependencies = { fileSystemId: ['urn:pulumi:team-a::notebook-platform::aws:efs/fileSystem:FileSystem::other'] };
+    (backup as unknown as { propertyDependencies: Record<string, string[]> }).propertyDependencies = { fileSystemId: ['urn:pulumi:team-a::notebook-platform::aws:efs/fileSystem:FileSystem::other'] };
     expect(await messages(efsDataProtectedRule(), resources)).toEqual(['EFS file system team-a-efs-fs has no BackupPolicy; add aws.efs.BackupPolicy with status ENABLED']);
   });
 });
