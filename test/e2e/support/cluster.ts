@@ -40,6 +40,7 @@ export interface KubeItem {
     resourceVersion: string;
     generation?: number;
     labels?: Record<string, string>;
+    annotations?: Record<string, string>;
     ownerReferences?: { kind: string; name: string }[];
     managedFields?: { manager: string; operation: string; time?: string; fieldsV1?: unknown }[];
   };
