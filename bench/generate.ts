@@ -10,7 +10,8 @@
  * - 30% of the sessions stopped; 40% with ephemeral code (https + token), 20% with persistent
  *   code (ssh), half of those with autosave; 5% forked from the previous session; 20% naming
  *   their shares explicitly (the rest get every share their owner may mount);
- * - EFS created by the stack (team-a's layout), an ingress with SSO, git hosts and egress rules;
+ * - EFS created by the stack (team-a's layout; NFS for runs against a real cluster), an ingress
+ *   with SSO, git hosts and egress rules;
  * - a quota computed to fit exactly what the sessions request, plus headroom.
  */
 import { stringify } from 'yaml';
@@ -62,10 +63,37 @@ function sizeOf(index: number): string {
   return bucket < 10 ? 'small' : bucket < 16 ? 'medium' : bucket < 19 ? 'large' : 'gpu';
 }
 
+export interface BenchConfigOptions {
+  /** @default "bench" */
+  readonly team?: string;
+  /**
+   * efs: created by the stack, as on AWS (team-a's layout); nfs: an existing NFS server, nothing
+   * outside Kubernetes, what a run against a real control plane needs. @default "efs"
+   */
+  readonly storage?: 'efs' | 'nfs';
+  /**
+   * Size owners and quota for this many sessions (at least `sessions`), so that a team of N and
+   * a team of N+1 sized for N+1 differ by the last session alone. @default sessions
+   */
+  readonly sizedFor?: number;
+}
+
+const STORAGE = {
+  efs: {
+    backend: 'efs',
+    vpcId: 'vpc-0a1b2c3d4e5f60718',
+    subnetIds: ['subnet-0a1b2c3d4e5f60718', 'subnet-1a1b2c3d4e5f60718', 'subnet-2a1b2c3d4e5f60718'],
+    nodeSecurityGroupId: 'sg-0a1b2c3d4e5f60718',
+    tags: { 'cost-center': 'research' },
+  },
+  nfs: { backend: 'nfs', server: 'nfs.storage.svc.cluster.local', path: '/exports/notebooks' },
+} as const;
+
 /** The `notebook-platform:*` values (namespace stripped) of a team with `sessions` sessions. */
-export function benchConfig(sessions: number): Record<string, unknown> {
+export function benchConfig(sessions: number, options: BenchConfigOptions = {}): Record<string, unknown> {
   if (!Number.isInteger(sessions) || sessions < 1) throw new Error(`benchConfig: sessions must be a positive integer, got ${sessions}`);
-  const owners = Math.max(2, Math.ceil(sessions / 4));
+  const sizedFor = Math.max(sessions, options.sizedFor ?? sessions);
+  const owners = Math.max(2, Math.ceil(sizedFor / 4));
   const restrictedReaders = (every: number, offset: number) =>
     Array.from({ length: owners }, (_, i) => i).filter((i) => i % every === offset).map(ownerName);
   const shares = [
@@ -79,7 +107,7 @@ export function benchConfig(sessions: number): Record<string, unknown> {
 
   const list: Record<string, unknown>[] = [];
   const totals = { cpu: 0, memoryMi: 0, gpu: 0, workdirGi: 0, running: 0 };
-  for (let i = 0; i < sessions; i++) {
+  for (let i = 0; i < sizedFor; i++) {
     const name = sessionName(i);
     const owner = ownerName(i % owners);
     const size = sizeOf(i);
@@ -108,7 +136,7 @@ export function benchConfig(sessions: number): Record<string, unknown> {
     }
     if (i % 20 === 7 && i > 0) session.forkFrom = sessionName(i - 1);
     if (i % 5 === 4) session.shares = ['reference-data', 'team-data'];
-    list.push(session);
+    if (i < sessions) list.push(session);
 
     const cost = SIZE_COST[size];
     totals.workdirGi += cost.workdirGi;
@@ -122,14 +150,8 @@ export function benchConfig(sessions: number): Record<string, unknown> {
   const shareGi = 500 + 200 + 100 + 50 + 50 + 100;
 
   return {
-    team: BENCH_TEAM,
-    storage: {
-      backend: 'efs',
-      vpcId: 'vpc-0a1b2c3d4e5f60718',
-      subnetIds: ['subnet-0a1b2c3d4e5f60718', 'subnet-1a1b2c3d4e5f60718', 'subnet-2a1b2c3d4e5f60718'],
-      nodeSecurityGroupId: 'sg-0a1b2c3d4e5f60718',
-      tags: { 'cost-center': 'research' },
-    },
+    team: options.team ?? BENCH_TEAM,
+    storage: STORAGE[options.storage ?? 'efs'],
     shares,
     sizes: SIZES,
     environments: ENVIRONMENTS,
@@ -137,8 +159,9 @@ export function benchConfig(sessions: number): Record<string, unknown> {
       cpu: String(Math.ceil((totals.cpu * 1.1) / 1000) + 1),
       memory: `${Math.ceil((totals.memoryMi * 1.1) / 1024) + 1}Gi`,
       gpu: totals.gpu + 1,
-      storage: `${Math.ceil((totals.workdirGi + shareGi) * 1.1)}Gi`,
-      persistentVolumeClaims: sessions + shares.length + 10,
+      // Headroom for what the backend adds (nfs: the homes claim's nominal size).
+      storage: `${Math.ceil((totals.workdirGi + shareGi) * 1.1) + 512}Gi`,
+      persistentVolumeClaims: sizedFor + shares.length + 10,
       pods: totals.running + 10,
       maxSessionsPerUser: 5,
       maxRunningSessions: totals.running + 5,
@@ -164,9 +187,9 @@ export function benchConfig(sessions: number): Record<string, unknown> {
 }
 
 /** The same config as a Pulumi stack config file (`Pulumi.<team>.yaml`), as `pulumi up` reads it. */
-export function benchStackYaml(sessions: number): string {
+export function benchStackYaml(sessions: number, options: BenchConfigOptions = {}): string {
   const config: Record<string, unknown> = { 'aws:region': 'eu-west-1' };
-  for (const [key, value] of Object.entries(benchConfig(sessions))) config[`notebook-platform:${key}`] = value;
+  for (const [key, value] of Object.entries(benchConfig(sessions, options))) config[`notebook-platform:${key}`] = value;
   return `# Generated by bench/generate.ts: a team of ${sessions} sessions.\n${stringify({ config }, { lineWidth: 0 })}`;
 }
 
@@ -176,7 +199,7 @@ export function benchStackYaml(sessions: number): string {
  * pack's session limits raised to the team's quota. The pack's defaults (20 running sessions)
  * are for ordinary teams.
  */
-export function benchPolicyConfig(sessions: number): Record<string, unknown> {
-  const quota = benchConfig(sessions).quota as { maxSessionsPerUser: number; maxRunningSessions: number };
+export function benchPolicyConfig(sessions: number, options: BenchConfigOptions = {}): Record<string, unknown> {
+  const quota = benchConfig(sessions, options).quota as { maxSessionsPerUser: number; maxRunningSessions: number };
   return { 'session-limits': { maxSessionsPerUser: quota.maxSessionsPerUser, maxRunningSessions: quota.maxRunningSessions } };
 }

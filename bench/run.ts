@@ -10,6 +10,10 @@
  *   BENCH_TASKS    comma-separated subset of synth,evaluate,check (default all)
  *   BENCH_OUT      where to write the JSON (default bench/results.json; "-" for none)
  *   BENCH_PROFILE  a directory: every child runs with --cpu-prof and writes its profile there
+ *                  (summarise with `node dist/bench/profile.js DIR/*.cpuprofile`)
+ *   BENCH_ENGINE   1: also the real engine against kubectl on a local control plane (engine.ts;
+ *                  builds scripts/control-plane and scripts/pulumi-toolchain on first use)
+ *   BENCH_ENGINE_SIZES  its team sizes (default "10,50"; one session is added to the largest)
  *
  * Timings never fail the run: a missed target is a MISS in the table, and the exit code is 0
  * unless a measurement could not be made at all.
@@ -21,6 +25,7 @@ import { join, resolve } from 'node:path';
 import { benchPolicyConfig, benchStackYaml } from './generate';
 import { TASKS, type CheckResult, type ChildMessage, type EvaluateResult, type MeasureResult, type SynthResult, type Task } from './child';
 import { formatStat, marginal, round, stat, table, target, type Stat, type Target } from './stats';
+import { runEngineBench, type EngineResults, type EngineStep } from './engine';
 
 export interface BenchOptions {
   readonly sizes: readonly number[];
@@ -28,6 +33,8 @@ export interface BenchOptions {
   readonly tasks: readonly Task[];
   /** Directory for --cpu-prof output, if profiling. */
   readonly profileDir?: string;
+  /** Also measure the real engine (bench/engine.ts): sizes of its teams, or undefined for none. */
+  readonly engineSizes?: readonly number[];
   /** Progress lines (stderr by default). */
   readonly log?: (line: string) => void;
   /** How to start a child: the script and Node options. @default compiled child.js next to this file, or child.ts through ts-node */
@@ -118,6 +125,8 @@ export interface BenchResults {
   readonly targets: readonly Target[];
   /** Tasks that could not run in this tree (e.g. no policy pack yet), with the reason. */
   readonly unavailable: Readonly<Partial<Record<Task, string>>>;
+  /** The real engine next to kubectl (BENCH_ENGINE=1), or why it was not measured. */
+  readonly engine?: EngineResults | { readonly skipped: string };
 }
 
 export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): BenchOptions {
@@ -127,7 +136,9 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): BenchOptio
   if (!Number.isInteger(repeat) || repeat < 1) throw new Error(`BENCH_REPEAT must be a positive integer, got "${env.BENCH_REPEAT}"`);
   const tasks = (env.BENCH_TASKS ?? TASKS.join(',')).split(',').map((s) => s.trim()) as Task[];
   for (const task of tasks) if (!TASKS.includes(task)) throw new Error(`BENCH_TASKS: unknown task "${task}" (allowed: ${TASKS.join(', ')})`);
-  return { sizes: [...new Set(sizes)].sort((a, b) => a - b), repeat, tasks, profileDir: env.BENCH_PROFILE || undefined };
+  const engineSizes = env.BENCH_ENGINE && env.BENCH_ENGINE !== '0' ? (env.BENCH_ENGINE_SIZES ?? '10,50').split(',').map((s) => Number(s.trim())) : undefined;
+  if (engineSizes?.some((n) => !Number.isInteger(n) || n < 1)) throw new Error(`BENCH_ENGINE_SIZES must be positive integers, got "${env.BENCH_ENGINE_SIZES}"`);
+  return { sizes: [...new Set(sizes)].sort((a, b) => a - b), repeat, tasks, profileDir: env.BENCH_PROFILE || undefined, engineSizes };
 }
 
 function defaultChild(): { script: string; execArgv: string[] } {
@@ -314,6 +325,15 @@ export async function runBench(options: BenchOptions): Promise<BenchResults> {
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
+  let engine: BenchResults['engine'];
+  if (options.engineSizes) {
+    try {
+      engine = await runEngineBench({ sizes: options.engineSizes, log });
+    } catch (error) {
+      engine = { skipped: `the engine run failed: ${(error as Error).message}` };
+      log(`bench: ${engine.skipped}`);
+    }
+  }
   const largest = sizes[String(options.sizes[options.sizes.length - 1])];
   const per = perSession(sizes);
   return {
@@ -336,6 +356,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResults> {
     perSession: per,
     targets: judge(sizes, per),
     unavailable,
+    engine,
   };
 }
 
@@ -402,6 +423,19 @@ export function report(results: BenchResults): string {
         `${f(p.synthPeakMb, 3)} MB synth, ${f(p.evaluatePeakMb, 3)} MB evaluate`,
     );
   }
+  if (results.engine && 'skipped' in results.engine) out.push('', `engine: not measured: ${results.engine.skipped}`);
+  else if (results.engine) {
+    const e = results.engine;
+    out.push('', `engine: pulumi ${e.pulumiVersion} (kubernetes provider ${e.kubernetesProvider}) next to kubectl apply --server-side on a local control plane; ms, one run each`);
+    const row = (label: string, s: EngineStep) => [label, String(s.objects), String(s.pulumiPreviewMs), String(s.kubectlDryRunMs), `${s.previewRatio}x`, String(s.pulumiUpMs), String(s.kubectlApplyMs), String(s.kubectlReadyMs), `${s.upRatio}x`];
+    out.push(
+      table([
+        ['step', 'objects', 'pulumi preview', 'kubectl dry-run', 'ratio', 'pulumi up', 'kubectl apply', 'apply + rollout', 'ratio'],
+        ...e.create.map((s) => row(`create ${s.sessions} sessions`, s)),
+        ...(e.addOne ? [row(`add one to ${e.addOne.sessions - 1}`, e.addOne)] : []),
+      ]),
+    );
+  } else out.push('', 'engine: not measured (opt in with BENCH_ENGINE=1: pulumi preview/up against kubectl apply on a local control plane)');
   const show = (value: number | undefined, unit: string) => (value === undefined ? '-' : `${value}${unit && unit !== 'x' ? ` ${unit}` : unit}`);
   out.push(
     '',

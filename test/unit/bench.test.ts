@@ -32,6 +32,15 @@ describe('generated team configs', () => {
     expect(plan.sessions.some((s) => s.mounts.some((m) => m.readOnly))).toBe(true);
   });
 
+  it('has an NFS variant for real clusters, and a team of N+1 sized for N+1 is a team of N plus one session', () => {
+    const base = benchConfig(50, { team: 'bench-p50', storage: 'nfs', sizedFor: 51 });
+    const plusOne = benchConfig(51, { team: 'bench-p50', storage: 'nfs', sizedFor: 51 });
+    for (const config of [base, plusOne]) expect(validateConfig(config).ok).toBe(true);
+    expect(base.storage).toMatchObject({ backend: 'nfs' });
+    expect({ ...plusOne, sessions: undefined }).toEqual({ ...base, sessions: undefined });
+    expect((plusOne.sessions as unknown[]).slice(0, 50)).toEqual(base.sessions);
+  });
+
   it('comes with a policy pack config that raises the session limits to its quota', () => {
     expect(benchPolicyConfig(1000)).toEqual({ 'session-limits': { maxSessionsPerUser: 5, maxRunningSessions: (benchConfig(1000).quota as { maxRunningSessions: number }).maxRunningSessions } });
   });
