@@ -23,10 +23,22 @@ export function stackConfig(team: Team): Record<string, Loose> {
   return readStackConfigFile(join(STACKS, `Pulumi.${team}.yaml`)) as Record<string, Loose>;
 }
 
+/**
+ * A deep copy made in the test's own realm. (structuredClone returns objects of Node's main realm,
+ * which the runtime's unknown-checking proxy, using `instanceof Object`, would not wrap under jest.)
+ */
+export function clone<T>(value: T): T {
+  if (value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map(clone) as T;
+  const copy: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(value)) copy[key] = clone(item);
+  return copy as T;
+}
+
 /** The resources an example stack registers, deep-copied: mutate freely. */
 export async function stackResources(team: Team): Promise<RegisteredResource[]> {
   if (!cache.has(team)) cache.set(team, runOffline(stackConfig(team), { stack: team }));
-  return structuredClone(await cache.get(team)!);
+  return clone(await cache.get(team)!);
 }
 
 /** The resources of a config (not cached). */

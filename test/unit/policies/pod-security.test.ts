@@ -3,7 +3,7 @@
  * unsafe one field at a time (and over other workload kinds built from the same pod template).
  */
 import { dropAllCapabilitiesRule, noPrivilegeEscalationRule, runAsNonRootRule, seccompRule } from '../../../policies/rules';
-import { containerOf, messages, pick, podSpecOf, stackResources, TEAMS, TYPE } from './fixtures';
+import { clone, containerOf, messages, pick, podSpecOf, stackResources, TEAMS, TYPE } from './fixtures';
 
 const IMAGING = 'StatefulSet nb-team-a/imaging';
 const TRIAL = 'StatefulSet nb-team-a/trial-analysis';
@@ -52,7 +52,7 @@ describe('pods-run-as-non-root', () => {
   it('applies to every workload kind: a CronJob and a bare Pod with the same template', async () => {
     const resources = await stackResources('team-a');
     const statefulSet = pick(resources, TYPE.statefulSet, 'imaging');
-    const template = structuredClone(statefulSet.inputs.spec.template);
+    const template = clone(statefulSet.inputs.spec.template);
     delete template.spec.securityContext;
     for (const container of [...template.spec.initContainers, ...template.spec.containers]) delete container.securityContext;
     const metadata = { name: 'nightly', namespace: 'nb-team-a' };

@@ -7,7 +7,7 @@ import { SHARE_ACCESS_ANNOTATION } from '../../../components/manifests/storage';
 import {
   dataRetainedRule, efsDataProtectedRule, homeOnPersistentClaimRule, PURGE_ANNOTATION, shareEntitlementsRule,
 } from '../../../policies/rules';
-import { all, containerOf, messages, pick, podSpecOf, stackResources, TEAMS, TYPE } from './fixtures';
+import { all, clone, containerOf, messages, pick, podSpecOf, stackResources, TEAMS, TYPE } from './fixtures';
 
 const IMAGING = 'StatefulSet nb-team-a/imaging';
 
@@ -152,7 +152,7 @@ describe('share-entitlements', () => {
   it('fails a workload without an owner that mounts a restricted share (and a team share read-write)', async () => {
     const resources = await stackResources('demo');
     const session = pick(resources, TYPE.statefulSet, 'forecasting');
-    const pod = structuredClone(session);
+    const pod = clone(session);
     Object.assign(pod, { type: TYPE.pod, urn: 'urn:pulumi:demo::notebook-platform::kubernetes:core/v1:Pod::debug', name: 'debug' });
     pod.inputs = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'debug', namespace: 'nb-demo' }, spec: session.inputs.spec.template.spec };
     resources.push(pod);
