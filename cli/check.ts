@@ -3,6 +3,7 @@ import { basename } from 'node:path';
 import { readStackConfigFile } from '../components/config/load';
 import { formatProblem } from '../components/config/problems';
 import { validateConfig } from '../components/config/validate';
+import type { Plan } from '../components/config/plan';
 import { runOffline } from '../components/offline';
 import { evaluatePolicies, packConfigProblems, type PackConfig, type Violation } from '../policies/evaluate';
 import { notebookPolicies } from '../policies/rules';
@@ -37,21 +38,26 @@ export function formatViolation(violation: Violation): string {
   return `${violation.policy}  ${violation.urn ?? 'stack'}  ${reason}`;
 }
 
-/**
- * `check FILE... [--policy-config FILE]`: validates each stack config (problems as `validate`
- * prints them), evaluates the team program offline (components/offline) and runs the policy
- * pack's rules over every resource it registers and over the whole stack. One line per
- * violation; exit 1 when a file is invalid or has a mandatory violation, 0 otherwise (advisory
- * violations are printed).
- */
-export async function checkCommand(args: string[], io: Io): Promise<number> {
-  const { positional: files, options } = parseArgs(args, ['policy-config']);
-  if (files.length === 0) throw new UsageError('check needs at least one stack config file (stacks/Pulumi.<team>.yaml)');
-  const policies = notebookPolicies();
-  const config = options['policy-config'] ? readPackConfig(options['policy-config']) : {};
-  const configProblems = packConfigProblems(config, policies);
-  if (configProblems.length > 0) throw new UsageError(`${options['policy-config']}: ${configProblems.join('; ')}`);
+export interface CheckOptions {
+  /** The policy pack config (`--policy-config`). @default none: every rule at its own level and defaults */
+  readonly policyConfig?: PackConfig;
+  /**
+   * The program to evaluate instead of the team program (`new NotebookPlatform(stack, { plan })`).
+   * Tests pass components made unsafe on purpose.
+   */
+  readonly program?: (stack: string, plan: Plan) => unknown;
+}
 
+/**
+ * Checks stack config files: validates each (problems as `validate` prints them), evaluates the
+ * team program offline (components/offline) and runs the policy pack's rules over every
+ * resource it registers and over the whole stack. One line per violation, then a summary per
+ * file. 1 when a file is invalid or has a mandatory violation, 0 otherwise (advisory violations
+ * are printed).
+ */
+export async function checkFiles(files: readonly string[], io: Io, options: CheckOptions = {}): Promise<number> {
+  const policies = notebookPolicies();
+  const config = options.policyConfig ?? {};
   let failed = false;
   for (const file of files) {
     const raw = readStackConfigFile(file);
@@ -61,7 +67,8 @@ export async function checkCommand(args: string[], io: Io): Promise<number> {
       for (const problem of result.problems) io.out(`${file}: ${formatProblem(problem)}`);
       continue;
     }
-    const resources = await runOffline(raw, { stack: stackNameOf(file, result.plan.team) });
+    const program = options.program;
+    const resources = await runOffline(raw, { stack: stackNameOf(file, result.plan.team), program: program && ((stack) => program(stack, result.plan)) });
     const violations = await evaluatePolicies(policies, resources, config);
     for (const violation of violations) io.out(`${file}: ${formatViolation(violation)}`);
     const mandatory = violations.filter((violation) => violation.enforcementLevel === 'mandatory').length;
@@ -75,4 +82,17 @@ export async function checkCommand(args: string[], io: Io): Promise<number> {
     );
   }
   return failed ? 1 : 0;
+}
+
+/**
+ * `check FILE... [--policy-config FILE]`: the policy pack, offline, over what each stack would
+ * register (see checkFiles). Exit 2 on usage errors, an unreadable file or a bad policy config.
+ */
+export async function checkCommand(args: string[], io: Io): Promise<number> {
+  const { positional: files, options } = parseArgs(args, ['policy-config']);
+  if (files.length === 0) throw new UsageError('check needs at least one stack config file (stacks/Pulumi.<team>.yaml)');
+  const policyConfig = options['policy-config'] ? readPackConfig(options['policy-config']) : {};
+  const configProblems = packConfigProblems(policyConfig, notebookPolicies());
+  if (configProblems.length > 0) throw new UsageError(`${options['policy-config']}: ${configProblems.join('; ')}`);
+  return checkFiles(files, io, { policyConfig });
 }
