@@ -2,8 +2,10 @@
  * runOffline: the team program under Pulumi mocks, every registration recorded as the engine
  * would receive it (URN, parent, inputs, options), repeatable in one process.
  */
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as pulumi from '@pulumi/pulumi';
+import { parse } from 'yaml';
 import { readStackConfigFile } from '../../components/config/load';
 import { ConfigError, planFromConfig } from '../../components/config/validate';
 import { sessionStatefulSet } from '../../components/manifests/session';
@@ -116,6 +118,20 @@ describe('runOffline', () => {
   it('rejects an invalid config with the program\'s ConfigError, and keeps working afterwards', async () => {
     await expect(runOffline({ ...load('team-b'), sessions: [{ name: 'x', owner: 'y', size: 'huge', environment: 'minimal' }] })).rejects.toThrow(ConfigError);
     expect(sorted(await runOffline(load('team-b'), { stack: 'team-b' }))).toEqual(sorted(results['team-b']));
+  });
+
+  it('registers exactly what the program in stacks/index.ts registers', async () => {
+    // Config as the engine hands it to a program: namespaced keys, structured values as JSON.
+    const document = parse(readFileSync(join(STACKS, 'Pulumi.team-a.yaml'), 'utf8')).config as Record<string, unknown>;
+    const engineConfig = Object.fromEntries(Object.entries(document).map(([key, value]) => [key, typeof value === 'string' ? value : JSON.stringify(value)]));
+    const viaProgram = await runOffline(undefined, {
+      stack: 'team-a',
+      program: () => {
+        pulumi.runtime.setAllConfig(engineConfig);
+        require('../../stacks/index'); // eslint-disable-line @typescript-eslint/no-require-imports
+      },
+    });
+    expect(sorted(viaProgram)).toEqual(sorted(results['team-a']));
   });
 
   it('reads custom timeouts as the analyzer does (seconds)', () => {
