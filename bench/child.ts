@@ -12,6 +12,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
+import type { PackConfig } from '../policies/evaluate';
 
 export type Task = 'synth' | 'evaluate' | 'check';
 export const TASKS: readonly Task[] = ['synth', 'evaluate', 'check'];
@@ -202,43 +203,14 @@ async function measureEvaluate(file: string): Promise<EvaluateResult> {
   };
 }
 
-/** What `check` needs from the policy pack (policies/evaluate.ts and policies/rules), the way cli/check.ts calls it. */
-interface PolicyModules {
-  readonly rules: unknown[];
-  evaluate(rules: unknown[], resources: readonly unknown[], config?: Record<string, unknown>): Promise<{ readonly enforcementLevel: string }[]>;
-}
-
-/**
- * The policy pack, loaded by path at run time rather than imported: the benchmark then builds in
- * any tree, and reports `check` as unavailable where the pack (or its in-process evaluator) is
- * missing, instead of failing to compile.
- */
-function loadPolicies(): PolicyModules {
-  const load = (id: string): Record<string, unknown> | undefined => {
-    try {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports -- by path at run time on purpose (see above)
-      return require(id) as Record<string, unknown>;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'MODULE_NOT_FOUND' && String((error as Error).message).includes(id)) return undefined;
-      throw error;
-    }
-  };
-  const evaluateModule = load('../policies/evaluate');
-  const rulesModule = load('../policies/rules');
-  const evaluate = evaluateModule?.evaluatePolicies;
-  const rules = rulesModule?.notebookPolicies;
-  if (typeof evaluate !== 'function' || typeof rules !== 'function') {
-    throw new Unavailable('check: policies/evaluate.ts (evaluatePolicies) and policies/rules (notebookPolicies) are not in this tree');
-  }
-  return { rules: (rules as () => unknown[])(), evaluate: evaluate as PolicyModules['evaluate'] };
-}
-
 async function measureCheck(file: string, policyConfigFile?: string): Promise<CheckResult> {
   const loadStart = performance.now();
   const { readStackConfigFile } = await import('../components/config/load');
   const { runOffline } = await import('../components/offline');
-  const policies = loadPolicies();
-  const packConfig = policyConfigFile ? (JSON.parse(readFileSync(policyConfigFile, 'utf8')) as Record<string, unknown>) : {};
+  const { evaluatePolicies } = await import('../policies/evaluate');
+  const { notebookPolicies } = await import('../policies/rules');
+  const rules = notebookPolicies();
+  const packConfig = policyConfigFile ? (JSON.parse(readFileSync(policyConfigFile, 'utf8')) as PackConfig) : {};
   const loadMs = performance.now() - loadStart;
   const loadedMb = peakMb();
 
@@ -248,7 +220,8 @@ async function measureCheck(file: string, policyConfigFile?: string): Promise<Ch
 
   const cpu = process.cpuUsage();
   const t0 = performance.now();
-  const violations = await policies.evaluate(policies.rules, resources, packConfig);
+  // What cli/check.ts does after evaluating the program.
+  const violations = await evaluatePolicies(rules, resources, packConfig);
   const totalMs = performance.now() - t0;
   const spentCpu = cpuMs(cpu);
 
