@@ -58,7 +58,7 @@ export class NotebookSession extends pulumi.ComponentResource {
     const register = (object: (typeof objects)[number], dependsOn: pulumi.Input<pulumi.Resource>[] = []) => {
       // Data is kept when the session leaves the config; `purge: true` is the explicit way out.
       const retain = holdsData(object) && !session.purge;
-      return registerObject(withRetention(object, retain), { ...childOpts, dependsOn: [...(args.dependsOn ?? []), ...dependsOn], retainOnDelete: retain });
+      return registerObject(withRetention(object, retain, holdsData(object) && session.purge), { ...childOpts, dependsOn: [...(args.dependsOn ?? []), ...dependsOn], retainOnDelete: retain });
     };
     const isWorkload = (object: (typeof objects)[number]) => object.kind === 'StatefulSet';
     const podNeeds: pulumi.Resource[] = [tokenSecret];

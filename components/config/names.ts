@@ -10,6 +10,13 @@ export const SESSION_LABEL = `${LABEL_PREFIX}/session`;
 export const OWNER_LABEL = `${LABEL_PREFIX}/owner`;
 export const SHARE_LABEL = `${LABEL_PREFIX}/share`;
 export const DATA_LABEL = `${LABEL_PREFIX}/data`;
+/**
+ * Mirrors a claim's or volume's `retainOnDelete` option ("true"/"false") on the object: the
+ * analyzer's resource options do not include it, and the policy pack must see it.
+ */
+export const RETAIN_ANNOTATION = `${LABEL_PREFIX}/retain-on-delete`;
+/** "true" on a purged session's claim: the one case where RETAIN_ANNOTATION may be "false". */
+export const PURGE_ANNOTATION = `${LABEL_PREFIX}/purge`;
 export const COMPONENT_LABEL = 'app.kubernetes.io/component';
 export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
 export const MANAGED_BY = 'notebook-platform';

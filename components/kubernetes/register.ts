@@ -7,6 +7,7 @@ import * as pulumi from '@pulumi/pulumi';
 import * as k8s from '@pulumi/kubernetes';
 import { getVersion } from '@pulumi/kubernetes/utilities';
 import type { KubeObject } from '../manifests/objects';
+import { PURGE_ANNOTATION, RETAIN_ANNOTATION } from '../config/names';
 
 type ResourceClass = new (name: string, args: never, opts?: pulumi.CustomResourceOptions) => pulumi.CustomResource;
 
@@ -65,15 +66,12 @@ export function registerObject(object: KubeObject, opts: pulumi.CustomResourceOp
   return Reflect.construct(pulumi.CustomResource, args, Class) as pulumi.CustomResource;
 }
 
-/**
- * The annotation mirroring a data-holding object's `retainOnDelete` option. Policy packs cannot
- * read that option (it is not among the options the analyzer receives), so the component states
- * it on the object from the same value it passes to the engine.
- */
-export const RETAIN_ANNOTATION = 'notebook-platform.io/retain-on-delete';
+export { RETAIN_ANNOTATION, PURGE_ANNOTATION };
 
-export function withRetention(object: KubeObject, retain: boolean): KubeObject {
+/** A data-holding object stating its retention (and, for a purged session's claim, the purge). */
+export function withRetention(object: KubeObject, retain: boolean, purge = false): KubeObject {
   if (object.kind !== 'PersistentVolumeClaim' && object.kind !== 'PersistentVolume') return object;
-  const annotations = { ...object.metadata.annotations, [RETAIN_ANNOTATION]: String(retain) };
+  const annotations: Record<string, string> = { ...object.metadata.annotations, [RETAIN_ANNOTATION]: String(retain) };
+  if (purge) annotations[PURGE_ANNOTATION] = 'true';
   return { ...object, metadata: { ...object.metadata, annotations } };
 }

@@ -5,9 +5,8 @@
  * by sessions whose owner may, and read-only where the owner may only read.
  */
 import type { PolicyResource, StackValidationArgs } from '@pulumi/policy';
-import { DATA_LABEL, OWNER_LABEL, SHARE_LABEL, paths } from '../../components/config/names';
+import { DATA_LABEL, OWNER_LABEL, PURGE_ANNOTATION, RETAIN_ANNOTATION, SHARE_LABEL, paths } from '../../components/config/names';
 import { shareAccess, type AccessLevel } from '../../components/config/plan';
-import { RETAIN_ANNOTATION } from '../../components/kubernetes/register';
 import { SHARE_ACCESS_ANNOTATION, SHARE_READERS_ANNOTATION, SHARE_WRITERS_ANNOTATION } from '../../components/manifests/storage';
 import {
   describe, isNotebookWorkload, normalisePath, notebookContainerOf, podTemplateOf, TYPES,
@@ -15,11 +14,7 @@ import {
 } from './kube';
 import { resourceRule, stackRule, type ResourceRule, type StackRule } from './policy';
 
-/**
- * Set (to "true") by the components on the claim of a session that is being purged: the one
- * case where a claim may go with its stack resource. Must match what the components write.
- */
-export const PURGE_ANNOTATION = 'notebook-platform.io/purge';
+export { PURGE_ANNOTATION };
 
 type Problem = { readonly message: string; readonly urn?: string };
 const HOLDS_DATA: readonly string[] = [TYPES.persistentVolumeClaim, TYPES.persistentVolume];

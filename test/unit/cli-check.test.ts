@@ -56,6 +56,17 @@ describe('check on the example stacks', () => {
     expect(err).toEqual([]);
   });
 
+  it('passes a session being purged: its claim says so, the others stay retained', async () => {
+    const file = variant('team-b', 'purging', (config) => {
+      config['notebook-platform:stateModel'] = 'session';
+      const session = config['notebook-platform:sessions'].find((s: { name: string }) => s.name === 'etl-debug');
+      session.purge = true;
+    });
+    const { io, out } = collect();
+    expect(await run(['check', file], io)).toBe(0);
+    expect(out).toEqual([summary(file, 'ok')]);
+  });
+
   it('names URNs after the stack of the file', () => {
     expect(stackNameOf('stacks/Pulumi.team-a.yaml', 'x')).toBe('team-a');
     expect(stackNameOf('/tmp/team.yaml', 'team-b')).toBe('team-b');

@@ -5,7 +5,7 @@
 import { join } from 'node:path';
 import { readStackConfigFile } from '../../../components/config';
 import { NotebookPlatform } from '../../../components/platform';
-import { RETAIN_ANNOTATION } from '../../../components/kubernetes/register';
+import { PURGE_ANNOTATION, RETAIN_ANNOTATION } from '../../../components/kubernetes/register';
 import { runOffline, UNKNOWN, type RegisteredResource } from '../../../components/offline';
 
 const stacks = join(__dirname, '..', '..', '..', 'stacks');
@@ -166,7 +166,8 @@ describe('purge (team-b variant with per-session claims)', () => {
     const resources = await runOffline(config);
     const claims = Object.fromEntries(ofType(resources, 'kubernetes:core/v1:PersistentVolumeClaim').map((c) => [meta(c).name, c]));
     expect(claims['workdir-etl-debug'].opts.retainOnDelete).toBe(false);
-    expect(meta(claims['workdir-etl-debug']).annotations?.[RETAIN_ANNOTATION]).toBe('false');
+    expect(meta(claims['workdir-etl-debug']).annotations).toMatchObject({ [RETAIN_ANNOTATION]: 'false', [PURGE_ANNOTATION]: 'true' });
+    expect(meta(claims['workdir-etl']).annotations?.[PURGE_ANNOTATION]).toBeUndefined();
     expect(claims['workdir-etl'].opts.retainOnDelete).toBe(true);
     expect(claims['share-models'].opts.retainOnDelete).toBe(true);
   });
