@@ -31,7 +31,9 @@ function findRepo(from: string): string {
     if (dirname(dir) === dir) throw new Error(`engine bench: no repository (Pulumi.yaml, scripts/control-plane) above ${from}`);
   }
 }
-const REPO = findRepo(__dirname);
+let repo: string | undefined;
+/** Found on first use: the rest of the benchmark runs from any build directory. */
+const REPO_DIR = () => (repo ??= findRepo(__dirname));
 
 export interface EngineStep {
   /** Sessions in the stack after the step. */
@@ -54,6 +56,8 @@ export interface EngineStep {
 
 export interface EngineResults {
   readonly pulumiVersion: string;
+  /** `--parallel` given to pulumi, if any. */
+  readonly parallel?: number;
   readonly kubernetesProvider: string;
   /** Creating a team of N sessions in an empty stack and namespace. */
   readonly create: readonly EngineStep[];
@@ -64,6 +68,8 @@ export interface EngineResults {
 export interface EngineOptions {
   /** @default [10, 50] */
   readonly sizes?: readonly number[];
+  /** `pulumi preview/up --parallel`. @default the CLI's (8 here: 4 per CPU) */
+  readonly parallel?: number;
   readonly log?: (line: string) => void;
 }
 
@@ -77,7 +83,7 @@ interface Run {
 function run(command: string, args: readonly string[], options: { cwd?: string; env?: Env; input?: string } = {}): Run {
   const start = performance.now();
   const result = spawnSync(command, args, {
-    cwd: options.cwd ?? REPO,
+    cwd: options.cwd ?? REPO_DIR(),
     env: options.env ?? process.env,
     input: options.input,
     encoding: 'utf8',
@@ -97,7 +103,7 @@ const quote = (value: string) => `'${value.replace(/'/g, `'\\''`)}'`;
 
 /** The environment after the toolchain's exports and the control plane's env file. */
 function engineEnv(work: string): Env {
-  const toolchain = join(REPO, 'scripts', 'pulumi-toolchain');
+  const toolchain = join(REPO_DIR(), 'scripts', 'pulumi-toolchain');
   const prelude = [
     `eval "$(${quote(toolchain)} env --home ${quote(join(work, 'pulumi-home'))} --backend ${quote(join(work, 'backend'))})"`,
     `source ${quote(join(work, 'cluster', 'env'))}`,
@@ -192,8 +198,8 @@ function writeStackConfig(work: string, stack: PulumiStack, text: string): void 
   writeFileSync(stack.configFile, `${salt ? `${salt}\n` : ''}${text}`);
 }
 
-function pulumiStep(env: Env, stack: PulumiStack): { previewMs: number; upMs: number } {
-  const common = ['--stack', stack.name, '--config-file', stack.configFile, '--non-interactive'];
+function pulumiStep(env: Env, stack: PulumiStack, parallel: number | undefined): { previewMs: number; upMs: number } {
+  const common = ['--stack', stack.name, '--config-file', stack.configFile, '--non-interactive', ...(parallel ? ['--parallel', String(parallel)] : [])];
   const previewMs = run('pulumi', ['preview', ...common, '--diff=false'], { env }).ms;
   const upMs = run('pulumi', ['up', ...common, '--yes', '--skip-preview', '--suppress-outputs'], { env }).ms;
   return { previewMs, upMs };
@@ -221,16 +227,16 @@ export async function runEngineBench(options: EngineOptions = {}): Promise<Engin
   let started = false;
   try {
     log('bench engine: control plane and Pulumi toolchain (built once, then cached)');
-    run(join(REPO, 'scripts', 'control-plane'), ['build']);
-    run(join(REPO, 'scripts', 'pulumi-toolchain'), ['build']);
-    run(join(REPO, 'scripts', 'control-plane'), ['start', '--dir', cluster, '--owner-pid', String(process.pid)]);
+    run(join(REPO_DIR(), 'scripts', 'control-plane'), ['build']);
+    run(join(REPO_DIR(), 'scripts', 'pulumi-toolchain'), ['build']);
+    run(join(REPO_DIR(), 'scripts', 'control-plane'), ['start', '--dir', cluster, '--owner-pid', String(process.pid)]);
     started = true;
     const env = engineEnv(work);
     mkdirSync(join(work, 'project'), { recursive: true });
-    const projectName = /^name:\s*(\S+)/m.exec(readFileSync(join(REPO, 'Pulumi.yaml'), 'utf8'))?.[1] ?? 'notebook-platform';
+    const projectName = /^name:\s*(\S+)/m.exec(readFileSync(join(REPO_DIR(), 'Pulumi.yaml'), 'utf8'))?.[1] ?? 'notebook-platform';
     writeFileSync(join(work, 'project', 'Pulumi.yaml'), `name: ${projectName}\nruntime: nodejs\n`);
     const pulumiVersion = run('pulumi', ['version'], { env }).stdout.trim();
-    const status = run(join(REPO, 'scripts', 'pulumi-toolchain'), ['status'], { env }).stdout;
+    const status = run(join(REPO_DIR(), 'scripts', 'pulumi-toolchain'), ['status'], { env }).stdout;
     const kubernetesProvider = /^versions:.*?\bkubernetes (\S+?),?\s/m.exec(status)?.[1] ?? 'unknown';
 
     const create: EngineStep[] = [];
@@ -243,7 +249,7 @@ export async function runEngineBench(options: EngineOptions = {}): Promise<Engin
       const stack = initStack(env, work, `bench-p${n}`);
       writeStackConfig(work, stack, benchStackYaml(n, pulumiOptions));
       log(`bench engine: ${n} sessions: pulumi preview + up`);
-      const pulumi = pulumiStep(env, stack);
+      const pulumi = pulumiStep(env, stack, options.parallel);
       log(`bench engine: ${n} sessions: kubectl apply --server-side`);
       const kubectl = await kubectlStep(env, work, benchConfig(n, kubectlOptions), `kubectl-${n}`);
       create.push(step(n, pulumi, kubectl));
@@ -252,16 +258,16 @@ export async function runEngineBench(options: EngineOptions = {}): Promise<Engin
       if (n === largest) {
         log(`bench engine: adding ${sessionName(n)} to ${n} sessions`);
         writeStackConfig(work, stack, benchStackYaml(n + 1, pulumiOptions));
-        const pulumiMore = pulumiStep(env, stack);
+        const pulumiMore = pulumiStep(env, stack, options.parallel);
         const kubectlMore = await kubectlStep(env, work, benchConfig(n + 1, kubectlOptions), `kubectl-${n}-plus-one`);
         addOne = step(n + 1, pulumiMore, kubectlMore);
       }
     }
-    return { pulumiVersion, kubernetesProvider, create, addOne };
+    return { pulumiVersion, parallel: options.parallel, kubernetesProvider, create, addOne };
   } finally {
     if (started) {
       try {
-        run(join(REPO, 'scripts', 'control-plane'), ['stop', '--dir', cluster]);
+        run(join(REPO_DIR(), 'scripts', 'control-plane'), ['stop', '--dir', cluster]);
       } catch (error) {
         log(`bench engine: stopping the control plane: ${(error as Error).message.split('\n')[0]}`);
       }

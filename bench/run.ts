@@ -14,6 +14,7 @@
  *   BENCH_ENGINE   1: also the real engine against kubectl on a local control plane (engine.ts;
  *                  builds scripts/control-plane and scripts/pulumi-toolchain on first use)
  *   BENCH_ENGINE_SIZES  its team sizes (default "10,50"; one session is added to the largest)
+ *   BENCH_ENGINE_PARALLEL  --parallel for pulumi preview/up (default: the CLI's)
  *
  * Timings never fail the run: a missed target is a MISS in the table, and the exit code is 0
  * unless a measurement could not be made at all.
@@ -35,6 +36,8 @@ export interface BenchOptions {
   readonly profileDir?: string;
   /** Also measure the real engine (bench/engine.ts): sizes of its teams, or undefined for none. */
   readonly engineSizes?: readonly number[];
+  /** `--parallel` for pulumi in the engine part. */
+  readonly engineParallel?: number;
   /** Progress lines (stderr by default). */
   readonly log?: (line: string) => void;
   /** How to start a child: the script and Node options. @default compiled child.js next to this file, or child.ts through ts-node */
@@ -138,7 +141,9 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): BenchOptio
   for (const task of tasks) if (!TASKS.includes(task)) throw new Error(`BENCH_TASKS: unknown task "${task}" (allowed: ${TASKS.join(', ')})`);
   const engineSizes = env.BENCH_ENGINE && env.BENCH_ENGINE !== '0' ? (env.BENCH_ENGINE_SIZES ?? '10,50').split(',').map((s) => Number(s.trim())) : undefined;
   if (engineSizes?.some((n) => !Number.isInteger(n) || n < 1)) throw new Error(`BENCH_ENGINE_SIZES must be positive integers, got "${env.BENCH_ENGINE_SIZES}"`);
-  return { sizes: [...new Set(sizes)].sort((a, b) => a - b), repeat, tasks, profileDir: env.BENCH_PROFILE || undefined, engineSizes };
+  const engineParallel = env.BENCH_ENGINE_PARALLEL ? Number(env.BENCH_ENGINE_PARALLEL) : undefined;
+  if (engineParallel !== undefined && (!Number.isInteger(engineParallel) || engineParallel < 1)) throw new Error(`BENCH_ENGINE_PARALLEL must be a positive integer, got "${env.BENCH_ENGINE_PARALLEL}"`);
+  return { sizes: [...new Set(sizes)].sort((a, b) => a - b), repeat, tasks, profileDir: env.BENCH_PROFILE || undefined, engineSizes, engineParallel };
 }
 
 function defaultChild(): { script: string; execArgv: string[] } {
@@ -328,7 +333,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResults> {
   let engine: BenchResults['engine'];
   if (options.engineSizes) {
     try {
-      engine = await runEngineBench({ sizes: options.engineSizes, log });
+      engine = await runEngineBench({ sizes: options.engineSizes, parallel: options.engineParallel, log });
     } catch (error) {
       engine = { skipped: `the engine run failed: ${(error as Error).message}` };
       log(`bench: ${engine.skipped}`);
@@ -426,7 +431,7 @@ export function report(results: BenchResults): string {
   if (results.engine && 'skipped' in results.engine) out.push('', `engine: not measured: ${results.engine.skipped}`);
   else if (results.engine) {
     const e = results.engine;
-    out.push('', `engine: pulumi ${e.pulumiVersion} (kubernetes provider ${e.kubernetesProvider}) next to kubectl apply --server-side on a local control plane; ms, one run each`);
+    out.push('', `engine: pulumi ${e.pulumiVersion} (kubernetes provider ${e.kubernetesProvider}${e.parallel ? `, --parallel ${e.parallel}` : ''}) next to kubectl apply --server-side on a local control plane; ms, one run each`);
     const row = (label: string, s: EngineStep) => [label, String(s.objects), String(s.pulumiPreviewMs), String(s.kubectlDryRunMs), `${s.previewRatio}x`, String(s.pulumiUpMs), String(s.kubectlApplyMs), String(s.kubectlReadyMs), `${s.upRatio}x`];
     out.push(
       table([
