@@ -106,6 +106,19 @@ describe('NotebookPlatform on EFS (team-a)', () => {
   });
 });
 
+describe('EFS CSI driver add-on', () => {
+  it('is off by default and, when asked, installs the EKS add-on with its IRSA role', async () => {
+    expect(ofType(await runOffline(load('team-a')), 'aws:eks/addon:Addon')).toEqual([]);
+    const config = load('team-a');
+    config.storage.csiDriverAddon = { clusterName: 'research', oidcProviderArn: 'arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/ABC', oidcProviderUrl: 'https://oidc.eks.eu-west-1.amazonaws.com/id/ABC' };
+    const resources = await runOffline(config);
+    expect(one(resources, 'aws:eks/addon:Addon').inputs).toMatchObject({ clusterName: 'research', addonName: 'aws-efs-csi-driver' });
+    const trust = JSON.parse(String(one(resources, 'aws:iam/role:Role').inputs.assumeRolePolicy));
+    expect(trust.Statement[0].Condition.StringLike).toEqual({ 'oidc.eks.eu-west-1.amazonaws.com/id/ABC:sub': 'system:serviceaccount:kube-system:efs-csi-*', 'oidc.eks.eu-west-1.amazonaws.com/id/ABC:aud': 'sts.amazonaws.com' });
+    expect(one(resources, 'aws:iam/rolePolicyAttachment:RolePolicyAttachment').inputs.policyArn).toBe('arn:aws:iam::aws:policy/service-role/AmazonEFSCSIDriverPolicy');
+  });
+});
+
 describe('NotebookSession lifecycle (demo, nfs)', () => {
   const withSessions = (mutate: (sessions: Record<string, any>[]) => void) => {
     const config = load('demo');
