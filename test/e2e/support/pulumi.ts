@@ -106,7 +106,7 @@ export function disableAutomaticLogs(home: string): void {
 }
 
 /** Parses the engine's JSON event stream (`pulumi up --json --skip-preview`, `preview --json`'s events). */
-function parseEvents(stdout: string): Record<string, any>[] { // eslint-disable-line @typescript-eslint/no-explicit-any
+function parseEvents(stdout: string): Record<string, any>[] {
   const events = [];
   for (const line of stdout.split('\n')) {
     const trimmed = line.trim();
