@@ -23,15 +23,8 @@ export interface NotebookPlatformArgs {
   readonly plan?: Plan;
 }
 
-export interface SessionSummary {
-  readonly url: pulumi.Output<string>;
-  readonly token: pulumi.Output<string>;
-  readonly stateClaim: pulumi.Output<string>;
-  readonly running: pulumi.Output<boolean>;
-  readonly owner: pulumi.Output<string>;
-  readonly size: pulumi.Output<string>;
-  readonly shares: pulumi.Output<string[]>;
-}
+/** A session's stack outputs (see NotebookSession for each field). */
+export type SessionSummary = Pick<NotebookSession, 'url' | 'token' | 'stateClaim' | 'running' | 'owner' | 'size' | 'shares'>;
 
 function planOf(args: NotebookPlatformArgs): Plan {
   if (args.plan) return args.plan;
