@@ -10,5 +10,8 @@ import { configFromPulumi } from '../components/config/pulumi-config';
 const platform = new NotebookPlatform(pulumi.getStack(), { config: configFromPulumi(pulumi.runtime.allConfig()) });
 
 export const namespace = platform.namespace;
-export const fileSystemId = platform.efs?.fileSystemId;
+/** The storage backend, with the EFS file system id on efs stacks (no undefined outputs elsewhere). */
+export const storage = platform.efs
+  ? { backend: platform.plan.storage.backend, fileSystemId: platform.efs.fileSystemId }
+  : { backend: platform.plan.storage.backend };
 export const sessions = platform.sessionSummaries();
