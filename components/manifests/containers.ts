@@ -117,11 +117,16 @@ export function prepareHomeContainer(session: SessionPlan): Container {
     Object.assign(env, { CODE_REPO: code.repo, CODE_REF: code.ref, CODE_DEPTH: String(code.depth), CODE_DIRECTORY: code.directory }, gitCredentialEnv(code));
     mounts.push(...gitSecretMounts(code));
   }
+  return scriptContainer('prepare-home', session, 'prepare-home.sh', env, mounts);
+}
+
+/** A helper container running one of the team's scripts in the session's image. */
+function scriptContainer(name: string, session: SessionPlan, script: Parameters<typeof scriptPathInPod>[0], env: Record<string, string>, mounts: VolumeMount[]): Container {
   return {
-    name: 'prepare-home',
+    name,
     image: session.image,
     imagePullPolicy: 'IfNotPresent',
-    command: ['bash', scriptPathInPod('prepare-home.sh')],
+    command: ['bash', scriptPathInPod(script)],
     env: envList(env),
     resources: helperResources(),
     securityContext: containerSecurity(),
@@ -197,14 +202,10 @@ export function autosaveContainer(plan: Plan, session: SessionPlan): Container {
     TMPDIR: paths.tmp,
     ...gitCredentialEnv(code),
   };
-  return {
-    name: 'autosave',
-    image: session.image,
-    imagePullPolicy: 'IfNotPresent',
-    command: ['bash', scriptPathInPod('autosave.sh')],
-    env: envList(env),
-    resources: helperResources(),
-    securityContext: containerSecurity(),
-    volumeMounts: byMountPath([homeMount(session.home), volumeMount(VOLUMES.scripts, paths.scripts, { readOnly: true }), volumeMount(VOLUMES.helperTmp, paths.tmp), ...gitSecretMounts(code)]),
-  };
+  return scriptContainer('autosave', session, 'autosave.sh', env, [
+    homeMount(session.home),
+    volumeMount(VOLUMES.scripts, paths.scripts, { readOnly: true }),
+    volumeMount(VOLUMES.helperTmp, paths.tmp),
+    ...gitSecretMounts(code),
+  ]);
 }
