@@ -91,20 +91,6 @@ function toolchainEnv(home: string, backend: string): Record<string, string> {
   return env;
 }
 
-/**
- * The CLI (3.259) writes every engine operation, with each resource's properties, to an
- * automatic log under $PULUMI_HOME/logs (compressed, encrypted with the stack's secrets
- * manager). There is no switch for it; when the directory cannot be created the CLI goes on
- * without it. A plain file in its place does that: measured on a 50-session stack (383
- * resources), a no-op `pulumi up` spends 27 s of CPU with the log and 18 s without, and the log
- * grows by tens of MB per update. `-v`/`--logtostderr` still work for debugging.
- */
-export function disableAutomaticLogs(home: string): void {
-  fs.mkdirSync(home, { recursive: true });
-  const logs = path.join(home, 'logs');
-  if (!fs.existsSync(logs)) fs.writeFileSync(logs, 'automatic engine logs disabled: see test/e2e/support/pulumi.ts\n');
-}
-
 /** Parses the engine's JSON event stream (`pulumi up --json --skip-preview`, `preview --json`'s events). */
 function parseEvents(stdout: string): Record<string, any>[] {
   const events = [];
@@ -163,7 +149,6 @@ export class PulumiWorkspace {
   static create(dir: string, kubeconfig: string): PulumiWorkspace {
     fs.mkdirSync(dir, { recursive: true });
     const home = path.join(dir, 'pulumi-home');
-    disableAutomaticLogs(home);
     const env = toolchainEnv(home, path.join(dir, 'backend'));
     env.KUBECONFIG = kubeconfig;
     // ts-node type checking doubles the program's start-up; `npm run lint` type-checks.
