@@ -480,11 +480,15 @@ func (h *host) About(ctx context.Context, req *pulumirpc.AboutRequest) (*pulumir
 func (h *host) GetProgramDependencies(ctx context.Context,
 	req *pulumirpc.GetProgramDependenciesRequest,
 ) (*pulumirpc.GetProgramDependenciesResponse, error) {
-	dir := programDir(req.GetInfo(), req.GetProgram())
+	// The program may sit below its package (Pulumi.yaml main: stacks/index.ts), as node
+	// resolves it: the nearest package.json upwards.
+	start := programDir(req.GetInfo(), req.GetProgram())
+	manifest, found := findUp(start, "package.json")
 	var pkg packageJSON
-	if !readJSON(filepath.Join(dir, "package.json"), &pkg) {
-		return nil, status.Errorf(codes.FailedPrecondition, "no package.json in %s", dir)
+	if !found || !readJSON(manifest, &pkg) {
+		return nil, status.Errorf(codes.FailedPrecondition, "no package.json in %s or above", start)
 	}
+	dir := filepath.Dir(manifest)
 	names := make([]string, 0, len(pkg.Dependencies))
 	for n := range pkg.Dependencies {
 		names = append(names, n)
