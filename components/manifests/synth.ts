@@ -5,9 +5,10 @@
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Plan } from '../config/plan';
-import type { KubeObject } from './objects';
-import { ApiObject } from 'cdk8s';
-import { teamApp } from './chart';
+import { objectKey, type KubeObject } from './objects';
+import { sessionObjects } from './session';
+import { teamObjects } from './chart';
+import { canonicalObject } from './canonical';
 import { objectToYaml } from './yaml';
 
 export interface ManifestFile {
@@ -20,15 +21,27 @@ export interface ManifestFile {
  * The team's manifests by chart: `00-team.k8s.yaml` (the namespace first), then
  * `session-<name>.k8s.yaml` per session. File names sort in apply order, because
  * `kubectl apply -f DIR` reads a directory alphabetically.
+ *
+ * The files hold exactly what the cdk8s App of chart.ts (`teamApp`) renders, object for object
+ * and byte for byte (a test compares them), built from the same object builders without the
+ * construct tree: cdk8s resolves every value through its token resolvers, which made rendering
+ * cost more than building at 1000 sessions.
  */
 export function synthesize(plan: Plan): ManifestFile[] {
-  const app = teamApp(plan);
-  // Objects are resolved one by one: Chart.toJson() validates the whole App on every call, which
-  // makes rendering quadratic in the number of sessions (3.7 s instead of 0.04 s at 1000).
-  return app.node.children.map((chart) => ({
-    file: chart.node.id === 'team' ? '00-team.k8s.yaml' : `${chart.node.id}.k8s.yaml`,
-    objects: chart.node.children.filter(ApiObject.isApiObject).map((object) => object.toJson() as KubeObject),
-  }));
+  const files: ManifestFile[] = [manifestFile('00-team.k8s.yaml', teamObjects(plan))];
+  for (const session of plan.sessions) files.push(manifestFile(`session-${session.name}.k8s.yaml`, sessionObjects(plan, session)));
+  return files;
+}
+
+/** One chart's objects in canonical form; two objects with one key would be one construct id twice in cdk8s. */
+export function manifestFile(file: string, objects: readonly KubeObject[]): ManifestFile {
+  const keys = new Set<string>();
+  for (const object of objects) {
+    const key = objectKey(object);
+    if (keys.has(key)) throw new Error(`${file}: two objects are both ${key}`);
+    keys.add(key);
+  }
+  return { file, objects: objects.map(canonicalObject) };
 }
 
 /** The objects as one YAML stream. Same bytes as `yaml`'s stringify (lineWidth 0, no aliases), written by ./yaml.ts for speed. */
