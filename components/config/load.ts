@@ -5,7 +5,7 @@
  * but opaque.
  */
 import { readFileSync } from 'node:fs';
-import { parseDocument } from 'yaml';
+import { parseYaml, YamlSyntaxError } from './yaml-parse';
 import { CONFIG_NAMESPACE } from './schema';
 
 /** What a `secure:` value reads as: present, never decrypted here. */
@@ -26,13 +26,13 @@ function replaceSecureValues(value: unknown): unknown {
 
 /** The `notebook-platform:*` keys of a stack config document, without their namespace. */
 export function parseStackConfig(text: string, fileName: string): Record<string, unknown> {
-  const document = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
-  if (document.errors.length > 0) {
-    const error = document.errors[0];
-    const where = error.linePos ? `${error.linePos[0].line}:${error.linePos[0].col}` : '?';
-    throw new StackFileError(`${fileName}:${where}: invalid YAML: ${error.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')}`);
+  let root: unknown;
+  try {
+    root = parseYaml(text);
+  } catch (error) {
+    if (error instanceof YamlSyntaxError) throw new StackFileError(`${fileName}:${error.where}: invalid YAML: ${error.message}`);
+    throw error;
   }
-  const root = document.toJS() as unknown;
   if (root === null || root === undefined) throw new StackFileError(`${fileName}: the file is empty; expected a "config:" map`);
   if (typeof root !== 'object' || Array.isArray(root)) throw new StackFileError(`${fileName}: expected a map with a "config:" key`);
   const config = (root as Record<string, unknown>).config;
