@@ -1,2 +1,3 @@
 export * from './run';
 export { engineUrn, ROOT_STACK_TYPE } from './monitor';
+export { deferUnusedSdkModules } from './defer-modules';
