@@ -377,7 +377,7 @@ export function report(results: BenchResults): string {
   }
   const synthRows = rows.filter((r) => r.synth);
   if (synthRows.length) {
-    out.push('', 'synth: stack file -> validated plan -> cdk8s App -> YAML (no Pulumi)');
+    out.push('', 'synth: stack file -> validated plan -> objects (cdk8s canonical form) -> YAML (no Pulumi)');
     out.push(
       table([
         ['sessions', 'total', 'cpu', 'parse', 'validate', 'build', 'yaml', 'JSON baseline', 'overhead', 'peak MB', 'load', 'objects', 'YAML bytes'],

@@ -267,7 +267,7 @@ async function expectAdmittedPod(stack: SynthesizedStack, session: string): Prom
 }
 
 /** A Pod object shaped like a session's pod (its StatefulSet's template), for direct creation. */
-function podFromTemplate(sts: KubeItem, name: string, edit: (spec: any) => void = () => {}): string { // eslint-disable-line @typescript-eslint/no-explicit-any
+function podFromTemplate(sts: KubeItem, name: string, edit: (spec: any) => void = () => {}): string {
   const template = JSON.parse(JSON.stringify(sts.spec.template));
   edit(template.spec);
   return JSON.stringify({

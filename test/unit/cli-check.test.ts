@@ -30,7 +30,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 afterEach(() => jest.restoreAllMocks());
 
 /** A copy of an example stack with `edit` applied to its `notebook-platform:*` values. */
-function variant(team: string, name: string, edit: (config: Record<string, any>) => void): string { // eslint-disable-line @typescript-eslint/no-explicit-any
+function variant(team: string, name: string, edit: (config: Record<string, any>) => void): string {
   const document = parse(readFileSync(stackFile(team), 'utf8'));
   edit(document.config);
   const file = join(dir, `Pulumi.${name}.yaml`);

@@ -44,8 +44,8 @@ export interface KubeItem {
     ownerReferences?: { kind: string; name: string }[];
     managedFields?: { manager: string; operation: string; time?: string; fieldsV1?: unknown }[];
   };
-  spec?: any; // eslint-disable-line @typescript-eslint/no-explicit-any
-  status?: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+  spec?: any;
+  status?: any;
 }
 
 /** The live objects named in manifest files (`kubectl get -f file...`), in their order. */

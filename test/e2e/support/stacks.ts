@@ -14,7 +14,7 @@ import { REPO_ROOT } from './control-plane';
 export const STACKS_DIR = path.join(REPO_ROOT, 'stacks');
 
 /** The `notebook-platform:*` values of a stack config, keys without the namespace. */
-export type StackValues = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+export type StackValues = Record<string, any>;
 
 /**
  * Writes `<dir>/Pulumi.<name>.yaml`: stacks/Pulumi.<base>.yaml with `edit` applied to its

@@ -10,7 +10,6 @@ import { baseConfig } from '../config/fixtures';
 import { planOf, sessionOf, stackPlan } from './session-support';
 
 // Tests walk plain Kubernetes objects by path; `any` keeps that readable.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Obj = Record<string, any>;
 
 const objectsOf = (plan: Plan, name: string) => sessionObjects(plan, sessionOf(plan, name)) as Obj[];

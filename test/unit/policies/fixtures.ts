@@ -10,7 +10,6 @@ import { evaluatePolicies, type PackConfig, type Violation } from '../../../poli
 import type { Rule } from '../../../policies/rules';
 
 /** Kubernetes objects are walked and mutated freely in tests: loosely typed on purpose. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Loose = any;
 
 export const TEAMS = ['demo', 'team-a', 'team-b'] as const;
