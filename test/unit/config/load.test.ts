@@ -19,6 +19,12 @@ describe('reading stack config files', () => {
     expect(() => parseStackConfig('config:\n  notebook-platform:team: [a\n', 'bad.yaml')).toThrow(/^bad\.yaml:3:1: invalid YAML: /);
   });
 
+  it('reports an undefined alias as invalid YAML at the alias, not as a crash', () => {
+    expect(() => parseStackConfig('config:\n  notebook-platform:team: *nope\n', 'bad.yaml')).toThrow(
+      new StackFileError('bad.yaml:2:27: invalid YAML: Unresolved alias (the anchor must be set before the alias): nope'),
+    );
+  });
+
   it('rejects a file without a config map', () => {
     expect(() => parseStackConfig('encryptionsalt: x\n', 'f.yaml')).toThrow(new StackFileError('f.yaml: no "config:" map; a Pulumi stack config has "config:" with keys like "notebook-platform:team"'));
   });
