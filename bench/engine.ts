@@ -237,7 +237,7 @@ export async function runEngineBench(options: EngineOptions = {}): Promise<Engin
     writeFileSync(join(work, 'project', 'Pulumi.yaml'), `name: ${projectName}\nruntime: nodejs\n`);
     const pulumiVersion = run('pulumi', ['version'], { env }).stdout.trim();
     const status = run(join(REPO_DIR(), 'scripts', 'pulumi-toolchain'), ['status'], { env }).stdout;
-    const kubernetesProvider = /^versions:.*?\bkubernetes (\S+?),?\s/m.exec(status)?.[1] ?? 'unknown';
+    const kubernetesProvider = /^kubernetes: +(\S+)/m.exec(status)?.[1] ?? 'unknown';
 
     const create: EngineStep[] = [];
     let addOne: EngineStep | undefined;
