@@ -4,40 +4,24 @@
  * a temporary NOTEBOOK_PLATFORM_DEMO_DIR instead of ~/.cache/notebook-platform/demo, and the
  * plane it starts is tied to this process (NOTEBOOK_PLATFORM_DEMO_OWNER_PID).
  */
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { REPO_ROOT } from './support/control-plane';
+import { runProcess, type ProcessResult } from './support/process';
 
 const DEMO = path.join(REPO_ROOT, 'scripts', 'demo');
 const TEST_TIMEOUT_MS = 10 * 60_000;
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-  durationMs: number;
-}
+type Run = ProcessResult;
 
 let dir: string;
 const timings: Record<string, number> = {};
 
 function demo(args: string[]): Promise<Run> {
-  const started = Date.now();
-  return new Promise((resolve, reject) => {
-    const env: NodeJS.ProcessEnv = { ...process.env, NOTEBOOK_PLATFORM_DEMO_DIR: dir, NOTEBOOK_PLATFORM_DEMO_OWNER_PID: String(process.pid) };
-    delete env.KUBECONFIG;
-    const child = spawn('bash', [DEMO, ...args], { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8');
-    child.stderr.setEncoding('utf8');
-    child.stdout.on('data', (d: string) => (stdout += d));
-    child.stderr.on('data', (d: string) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr, durationMs: Date.now() - started }));
-  });
+  const env: NodeJS.ProcessEnv = { ...process.env, NOTEBOOK_PLATFORM_DEMO_DIR: dir, NOTEBOOK_PLATFORM_DEMO_OWNER_PID: String(process.pid) };
+  delete env.KUBECONFIG;
+  return runProcess('bash', [DEMO, ...args], { cwd: REPO_ROOT, env });
 }
 
 function explain(r: Run): string {

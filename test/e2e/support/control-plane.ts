@@ -10,7 +10,8 @@
  * `scripts/control-plane build` before the test runner so a test timeout
  * never has to cover a compile.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
+import { runProcess, type ProcessResult } from './process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -74,47 +75,15 @@ interface UsersFile {
   users: Record<string, ControlPlaneUser>;
 }
 
-interface RunResult {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
+type RunResult = ProcessResult;
 
 function runScript(
   args: string[],
   timeoutMs: number,
   log: (chunk: string) => void,
 ): Promise<RunResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('bash', [CONTROL_PLANE_SCRIPT, ...args], {
-      cwd: REPO_ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8');
-    child.stderr.setEncoding('utf8');
-    child.stdout.on('data', (d: string) => {
-      stdout += d;
-    });
-    child.stderr.on('data', (d: string) => {
-      stderr += d;
-      log(d);
-    });
-    const timer = setTimeout(() => {
-      // The script cleans up after itself on SIGTERM (its EXIT trap).
-      child.kill('SIGTERM');
-    }, timeoutMs);
-    child.on('error', (err) => {
-      clearTimeout(timer);
-      reject(err);
-    });
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal, stdout, stderr });
-    });
-  });
+  // The script cleans up after itself on SIGTERM (its EXIT trap).
+  return runProcess('bash', [CONTROL_PLANE_SCRIPT, ...args], { cwd: REPO_ROOT, timeoutMs, timeoutSignal: 'SIGTERM', killAfterMs: 60_000, onStderr: log });
 }
 
 /** Parses `export NAME="value"` lines. */

@@ -9,7 +9,7 @@
  *   expect(r.code).toBe(1); expect(r.serverMessage).toMatch(/forbidden/);
  *   await k.ok(['apply', '-f', '-'], { input: yaml });         // throws KubectlError
  */
-import { spawn } from 'node:child_process';
+import { runProcess } from './process';
 import type { ControlPlane } from './control-plane';
 
 export interface KubectlResult {
@@ -72,7 +72,7 @@ export function extractServerMessage(stderr: string): string {
   return lines.join('\n');
 }
 
-export function runKubectl(
+export async function runKubectl(
   target: KubectlTarget,
   args: string[],
   opts: KubectlOptions = {},
@@ -100,43 +100,8 @@ export function runKubectl(
   const env = { ...process.env };
   delete env.KUBECONFIG;
 
-  return new Promise((resolve, reject) => {
-    const child = spawn(target.kubectlPath, [...auth, ...args], {
-      env,
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8');
-    child.stderr.setEncoding('utf8');
-    child.stdout.on('data', (d: string) => {
-      stdout += d;
-    });
-    child.stderr.on('data', (d: string) => {
-      stderr += d;
-    });
-    const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 120_000);
-    child.on('error', (err) => {
-      clearTimeout(timer);
-      reject(err);
-    });
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      const failed = code !== 0;
-      resolve({
-        args,
-        stdout,
-        stderr,
-        code,
-        signal,
-        serverMessage: failed ? extractServerMessage(stderr) : '',
-      });
-    });
-    child.stdin.on('error', () => {
-      /* kubectl may exit before reading stdin */
-    });
-    child.stdin.end(opts.input ?? '');
-  });
+  const r = await runProcess(target.kubectlPath, [...auth, ...args], { env, input: opts.input ?? '', timeoutMs: opts.timeoutMs ?? 120_000 });
+  return { args, stdout: r.stdout, stderr: r.stderr, code: r.code, signal: r.signal, serverMessage: r.code !== 0 ? extractServerMessage(r.stderr) : '' };
 }
 
 export interface Kubectl {

@@ -17,7 +17,8 @@
  *
  * Node built-ins only.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
+import { runProcess } from './process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { REPO_ROOT } from './control-plane';
@@ -167,36 +168,17 @@ export class PulumiWorkspace {
   }
 
   /** Runs `pulumi ARGS` in the repository (or `cwd`); throws a PulumiError on failure unless allowed. */
-  run(args: string[], opts: RunOptions = {}): Promise<PulumiResult> {
-    const started = Date.now();
-    return new Promise((resolve, reject) => {
-      const child = spawn('pulumi', [...args, '--non-interactive', '--color', 'never'], {
-        cwd: opts.cwd ?? REPO_ROOT,
-        env: this.env,
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.setEncoding('utf8');
-      child.stderr.setEncoding('utf8');
-      child.stdout.on('data', (d: string) => (stdout += d));
-      child.stderr.on('data', (d: string) => (stderr += d));
-      // SIGINT first: the engine then cancels cleanly and releases the stack's lock.
-      const timer = setTimeout(() => {
-        child.kill('SIGINT');
-        setTimeout(() => child.kill('SIGKILL'), 15_000).unref();
-      }, opts.timeoutMs ?? PULUMI_TIMEOUT_MS);
-      child.on('error', (err) => {
-        clearTimeout(timer);
-        reject(err);
-      });
-      child.on('close', (code, signal) => {
-        clearTimeout(timer);
-        const result = { args, code, signal, stdout, stderr, durationMs: Date.now() - started };
-        if (code !== 0 && !opts.allowFailure) reject(new PulumiError(result));
-        else resolve(result);
-      });
+  async run(args: string[], opts: RunOptions = {}): Promise<PulumiResult> {
+    // SIGINT first at the timeout: the engine then cancels cleanly and releases the stack's lock.
+    const r = await runProcess('pulumi', [...args, '--non-interactive', '--color', 'never'], {
+      cwd: opts.cwd ?? REPO_ROOT,
+      env: this.env,
+      timeoutMs: opts.timeoutMs ?? PULUMI_TIMEOUT_MS,
+      timeoutSignal: 'SIGINT',
     });
+    const result = { args, code: r.code, signal: r.signal, stdout: r.stdout, stderr: r.stderr, durationMs: r.durationMs };
+    if (r.code !== 0 && !opts.allowFailure) throw new PulumiError(result);
+    return result;
   }
 
   /** `pulumi stack init NAME` in the scratch project, so no stacks/Pulumi.NAME.yaml is written. */
