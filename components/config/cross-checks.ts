@@ -240,6 +240,10 @@ const network: Check = (config) => {
       }
     });
   }
+  const nodeLocalDns = config.network.nodeLocalDns;
+  if (nodeLocalDns && cidrContains(METADATA_CIDR, `${nodeLocalDns}/32`)) {
+    problems.push(problem(['network', 'nodeLocalDns'], `${show(nodeLocalDns)} is the cloud metadata address, not a DNS cache; NodeLocal DNSCache listens on 169.254.20.10 unless configured otherwise`));
+  }
   return problems;
 };
 

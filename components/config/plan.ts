@@ -169,6 +169,8 @@ export interface NetworkPlan {
   readonly ingressFrom: readonly Peer[];
   readonly egress: readonly EgressPlan[];
   readonly allowInternet: boolean;
+  /** A node-local DNS cache's address, reachable on port 53 besides cluster DNS. */
+  readonly nodeLocalDns?: string;
 }
 
 export interface Plan {
@@ -447,7 +449,13 @@ export function normalise(config: StackConfig): Plan {
       },
       defaultContainer: HELPER_RESOURCES,
     },
-    network: { jupyterPort: JUPYTER_PORT, ingressFrom: config.network.ingressFrom, egress, allowInternet: config.network.allowInternet },
+    network: {
+      jupyterPort: JUPYTER_PORT,
+      ingressFrom: config.network.ingressFrom,
+      egress,
+      allowInternet: config.network.allowInternet,
+      ...(config.network.nodeLocalDns ? { nodeLocalDns: config.network.nodeLocalDns } : {}),
+    },
     access: config.access,
     ingress: config.ingress,
     jupyter: config.jupyter,

@@ -30,6 +30,14 @@ const cidr = z.string().refine(
   },
   { message: 'must be an IPv4 CIDR such as "10.0.0.0/16" (a single address is "x.x.x.x/32")' },
 );
+const IPV4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
+const ipv4Address = z.string().refine(
+  (value) => {
+    const match = IPV4.exec(value);
+    return !!match && match.slice(1, 5).every((octet) => Number(octet) <= 255);
+  },
+  { message: 'must be an IPv4 address such as "169.254.20.10"' },
+);
 const port = z.number().int().min(1).max(65535);
 const labels = z.record(z.string(), z.string());
 
@@ -212,6 +220,12 @@ export const networkSchema = z.strictObject({
   egress: z.array(egressRule).default([]),
   /** Allow the internet minus private ranges and the metadata address. @default false */
   allowInternet: z.boolean().default(false),
+  /**
+   * The address of a node-local DNS cache (NodeLocal DNSCache, usually 169.254.20.10) when the
+   * cluster's pods resolve through it: sessions may then also send DNS (port 53, UDP and TCP)
+   * there. @default none: DNS goes to the cluster's kube-dns pods only
+   */
+  nodeLocalDns: ipv4Address.optional(),
 });
 
 export const accessSchema = z.strictObject({

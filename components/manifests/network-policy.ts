@@ -70,7 +70,8 @@ export function notebookIngressPolicy(plan: Plan): KubeObject {
 }
 
 /**
- * Egress of notebook pods, in this order: DNS (UDP and TCP 53) to the cluster DNS pods, the git
+ * Egress of notebook pods, in this order: DNS (UDP and TCP 53) to the cluster DNS pods (and to
+ * the node-local DNS cache when `network.nodeLocalDns` names one), the git
  * hosts and extra CIDRs on their TCP ports (sorted, duplicates merged), and with
  * `allowInternet` every address outside the private ranges, on any port.
  */
@@ -79,7 +80,12 @@ export function notebookEgressPolicy(plan: Plan): KubeObject {
     to: [{ namespaceSelector: { matchLabels: CLUSTER_DNS.namespaceLabels }, podSelector: { matchLabels: CLUSTER_DNS.podLabels } }],
     ports: [udp(CLUSTER_DNS.port), tcp(CLUSTER_DNS.port)],
   };
-  const egress: EgressRule[] = [dns, ...cidrRules(plan.network.egress)];
+  const egress: EgressRule[] = [dns];
+  if (plan.network.nodeLocalDns) {
+    // NodeLocal DNSCache answers on a link-local address on every node, outside any pod.
+    egress.push({ to: [{ ipBlock: { cidr: `${plan.network.nodeLocalDns}/32` } }], ports: [udp(CLUSTER_DNS.port), tcp(CLUSTER_DNS.port)] });
+  }
+  egress.push(...cidrRules(plan.network.egress));
   if (plan.network.allowInternet) egress.push({ to: [{ ipBlock: { cidr: INTERNET_CIDR, except: internetExceptions() } }] });
   return networkPolicy(plan, names.notebookEgressPolicy(), {
     podSelector: { matchLabels: notebookPodSelector(plan) },

@@ -323,6 +323,35 @@ describe('the NetworkPolicy objects', () => {
     ]);
   });
 
+  it('with nodeLocalDns, sessions also reach the node-local DNS cache on 53, and only there and only on 53', () => {
+    const plan = withNetwork('demo', { nodeLocalDns: '169.254.20.10' });
+    const egress = egressOf(networkPolicies(plan)[2]);
+    expect(egress[1]).toEqual({ to: [{ ipBlock: { cidr: '169.254.20.10/32' } }], ports: [{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }] });
+    const world = clusterOf(plan);
+    for (const session of sessionPods(plan, 2)) {
+      expect(world.allows({ from: session.pod, to: ip('169.254.20.10'), port: 53, protocol: 'UDP' })).toBe(true);
+      expect(world.allows({ from: session.pod, to: ip('169.254.20.10'), port: 53, protocol: 'TCP' })).toBe(true);
+      expect(world.allows({ from: session.pod, to: ip('169.254.20.10'), port: 8080 })).toBe(false);
+      expect(world.allows({ from: session.pod, to: ip('169.254.20.11'), port: 53, protocol: 'UDP' })).toBe(false);
+      expect(world.allows({ from: session.pod, to: ip('169.254.169.254'), port: 53, protocol: 'UDP' })).toBe(false);
+    }
+    // Without it (the default) the cache is unreachable: DNS goes to kube-dns only.
+    const plain = clusterOf(demo);
+    for (const session of sessionPods(demo, 1)) expect(plain.allows({ from: session.pod, to: ip('169.254.20.10'), port: 53, protocol: 'UDP' })).toBe(false);
+  });
+
+  it.each([
+    ['169.254.169.254', 'is the cloud metadata address, not a DNS cache'],
+    ['169.254.20', 'must be an IPv4 address such as "169.254.20.10"'],
+    ['169.254.20.10/32', 'must be an IPv4 address such as "169.254.20.10"'],
+    ['300.1.1.1', 'must be an IPv4 address such as "169.254.20.10"'],
+  ])('validation rejects nodeLocalDns %j', (value, message) => {
+    const result = validateConfig({ ...rawConfig('demo'), network: { nodeLocalDns: value } });
+    expect(result.ok).toBe(false);
+    expect(result.problems.map((p) => p.path)).toEqual(['notebook-platform:network.nodeLocalDns']);
+    expect(result.problems[0].message).toContain(message);
+  });
+
   it('egress begins with DNS to the kube-dns pods of kube-system, on UDP and TCP 53', () => {
     const egress = egressOf(networkPolicies(demo)[2]);
     expect(egress[0]).toEqual({
