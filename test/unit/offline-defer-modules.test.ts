@@ -4,14 +4,16 @@
  * (the deferral is process-wide and must come before the SDK loads).
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as ts from 'typescript';
 
 const ROOT = join(__dirname, '..', '..');
 /** The module compiled to plain JS: under ts-node, TypeScript would be loaded anyway. */
-const MODULE = join(mkdtempSync(join(tmpdir(), 'np-defer-')), 'defer-modules.js');
+const WORK = mkdtempSync(join(tmpdir(), 'np-defer-'));
+const MODULE = join(WORK, 'defer-modules.js');
+afterAll(() => rmSync(WORK, { recursive: true, force: true }));
 writeFileSync(
   MODULE,
   ts.transpileModule(readFileSync(join(ROOT, 'components', 'offline', 'defer-modules.ts'), 'utf8'), {
