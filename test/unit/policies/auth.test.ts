@@ -4,24 +4,16 @@
  */
 import { JUPYTER_CONFIG_FILE, TOKEN_ENV } from '../../../components/manifests/jupyter';
 import { checkJupyterConfig, noPlainSecretsRule, secretLookingName, tokenAuthRule } from '../../../policies/rules';
-import { containerOf, messages, pick, stackResources, TEAMS, TYPE } from './fixtures';
+import { containerOf, messages, pick, stackResources, TYPE, describeMandatoryRules } from './fixtures';
 
 const CONFIG_MAP = 'ConfigMap nb-team-a/imaging-jupyter';
 const IMAGING = 'StatefulSet nb-team-a/imaging';
 const jupyterConfig = (resources: Awaited<ReturnType<typeof stackResources>>) => pick(resources, TYPE.configMap, 'imaging-jupyter').inputs.data;
 
-describe.each([
+describeMandatoryRules([
   ['jupyter-token-auth', tokenAuthRule],
   ['no-plain-secrets', noPlainSecretsRule],
-])('%s', (name, rule) => {
-  it('is named and mandatory', () => {
-    expect(rule()).toMatchObject({ name, enforcementLevel: 'mandatory' });
-  });
-
-  it.each(TEAMS)('passes %s (its Jupyter configs, scripts and env)', async (team) => {
-    expect(await messages(rule(), await stackResources(team))).toEqual([]);
-  });
-});
+], 'passes %s (its Jupyter configs, scripts and env)');
 
 describe('jupyter-token-auth', () => {
   it('fails a config that sets the token empty', async () => {

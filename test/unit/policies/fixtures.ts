@@ -88,3 +88,19 @@ export function violations(rule: Rule, resources: readonly RegisteredResource[],
 export async function messages(rule: Rule, resources: readonly RegisteredResource[], config: PackConfig = {}): Promise<string[]> {
   return (await violations(rule, resources, config)).map((v) => v.message);
 }
+
+/**
+ * What every rule of the pack owes: its name, the mandatory level, and no violation on any
+ * example team. `passes` titles the per-team test (`%s` is the team).
+ */
+export function describeMandatoryRules(rules: [string, () => Rule][], passes = 'passes %s'): void {
+  describe.each(rules)('%s', (name, rule) => {
+    it('is named and mandatory', () => {
+      expect(rule()).toMatchObject({ name, enforcementLevel: 'mandatory' });
+    });
+
+    it.each(TEAMS)(passes, async (team) => {
+      expect(await messages(rule(), await stackResources(team))).toEqual([]);
+    });
+  });
+}

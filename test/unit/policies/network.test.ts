@@ -3,21 +3,13 @@
  * the example stacks and unsafe variants.
  */
 import { clusterIpServicesRule, namespaceDefaultDenyRule, namespacePodSecurityRule } from '../../../policies/rules';
-import { all, messages, pick, stackResources, TEAMS, TYPE, violations } from './fixtures';
+import { all, messages, pick, stackResources, TYPE, violations, describeMandatoryRules } from './fixtures';
 
-describe.each([
+describeMandatoryRules([
   ['namespace-pod-security-restricted', namespacePodSecurityRule],
   ['namespace-default-deny', namespaceDefaultDenyRule],
   ['cluster-ip-services-only', clusterIpServicesRule],
-])('%s', (name, rule) => {
-  it('is named and mandatory', () => {
-    expect(rule()).toMatchObject({ name, enforcementLevel: 'mandatory' });
-  });
-
-  it.each(TEAMS)('passes %s', async (team) => {
-    expect(await messages(rule(), await stackResources(team))).toEqual([]);
-  });
-});
+]);
 
 describe('namespace-pod-security-restricted', () => {
   it('fails a namespace that only warns, or enforces baseline', async () => {

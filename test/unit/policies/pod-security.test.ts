@@ -3,25 +3,17 @@
  * unsafe one field at a time (and over other workload kinds built from the same pod template).
  */
 import { dropAllCapabilitiesRule, noPrivilegeEscalationRule, runAsNonRootRule, seccompRule } from '../../../policies/rules';
-import { clone, containerOf, messages, pick, podSpecOf, stackResources, TEAMS, TYPE } from './fixtures';
+import { clone, containerOf, messages, pick, podSpecOf, stackResources, TYPE, describeMandatoryRules } from './fixtures';
 
 const IMAGING = 'StatefulSet nb-team-a/imaging';
 const TRIAL = 'StatefulSet nb-team-a/trial-analysis';
 
-describe.each([
+describeMandatoryRules([
   ['pods-run-as-non-root', runAsNonRootRule],
   ['no-privilege-escalation', noPrivilegeEscalationRule],
   ['drop-all-capabilities', dropAllCapabilitiesRule],
   ['seccomp-runtime-default', seccompRule],
-])('%s', (name, rule) => {
-  it('is named and mandatory', () => {
-    expect(rule()).toMatchObject({ name, enforcementLevel: 'mandatory' });
-  });
-
-  it.each(TEAMS)('passes every workload of %s', async (team) => {
-    expect(await messages(rule(), await stackResources(team))).toEqual([]);
-  });
-});
+], 'passes every workload of %s');
 
 describe('pods-run-as-non-root', () => {
   it('fails a container that may run as root', async () => {

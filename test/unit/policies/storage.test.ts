@@ -7,24 +7,16 @@ import { SHARE_ACCESS_ANNOTATION } from '../../../components/manifests/storage';
 import {
   dataRetainedRule, efsDataProtectedRule, homeOnPersistentClaimRule, PURGE_ANNOTATION, shareEntitlementsRule,
 } from '../../../policies/rules';
-import { all, clone, containerOf, messages, pick, podSpecOf, stackResources, TEAMS, TYPE } from './fixtures';
+import { all, clone, containerOf, messages, pick, podSpecOf, stackResources, TYPE, describeMandatoryRules } from './fixtures';
 
 const IMAGING = 'StatefulSet nb-team-a/imaging';
 
-describe.each([
+describeMandatoryRules([
   ['home-on-persistent-claim', homeOnPersistentClaimRule],
   ['data-retained-on-delete', dataRetainedRule],
   ['efs-data-protected', efsDataProtectedRule],
   ['share-entitlements', shareEntitlementsRule],
-])('%s', (name, rule) => {
-  it('is named and mandatory', () => {
-    expect(rule()).toMatchObject({ name, enforcementLevel: 'mandatory' });
-  });
-
-  it.each(TEAMS)('passes %s', async (team) => {
-    expect(await messages(rule(), await stackResources(team))).toEqual([]);
-  });
-});
+]);
 
 describe('home-on-persistent-claim', () => {
   it('fails a home on an emptyDir', async () => {

@@ -5,24 +5,16 @@
 import {
   allowedRegistriesRule, containerResourcesRule, DEFAULT_ALLOWED_REGISTRIES, fromAllowedRegistry, noHostAccessRule, parseImage, pinnedImagesRule,
 } from '../../../policies/rules';
-import { containerOf, messages, pick, podSpecOf, stackResources, TEAMS, TYPE } from './fixtures';
+import { containerOf, messages, pick, podSpecOf, stackResources, TYPE, describeMandatoryRules } from './fixtures';
 
 const IMAGING = 'StatefulSet nb-team-a/imaging';
 
-describe.each([
+describeMandatoryRules([
   ['container-resources', containerResourcesRule],
   ['no-host-access', noHostAccessRule],
   ['allowed-image-registries', allowedRegistriesRule],
   ['pinned-images', pinnedImagesRule],
-])('%s', (name, rule) => {
-  it('is named and mandatory', () => {
-    expect(rule()).toMatchObject({ name, enforcementLevel: 'mandatory' });
-  });
-
-  it.each(TEAMS)('passes every workload of %s', async (team) => {
-    expect(await messages(rule(), await stackResources(team))).toEqual([]);
-  });
-});
+], 'passes every workload of %s');
 
 describe('container-resources', () => {
   it('fails an init container without limits and a container without a cpu request', async () => {
