@@ -25,15 +25,19 @@ export function teamObjects(plan: Plan): KubeObject[] {
   return [...teamSecurityObjects(plan), ...teamScriptObjects(plan), ...teamStorageObjects(plan)];
 }
 
+/** Chart ids: also the names of the manifest files `synth` writes (synth.ts). */
+export const TEAM_CHART_ID = 'team';
+export const sessionChartId = (session: SessionPlan): string => `session-${session.name}`;
+
 export class TeamChart extends ObjectsChart {
   constructor(scope: Construct, plan: Plan) {
-    super(scope, 'team', teamObjects(plan));
+    super(scope, TEAM_CHART_ID, teamObjects(plan));
   }
 }
 
 export class SessionChart extends ObjectsChart {
   constructor(scope: Construct, plan: Plan, session: SessionPlan) {
-    super(scope, `session-${session.name}`, sessionObjects(plan, session));
+    super(scope, sessionChartId(session), sessionObjects(plan, session));
   }
 }
 

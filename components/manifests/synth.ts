@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { Plan } from '../config/plan';
 import { objectKey, type KubeObject } from './objects';
 import { sessionObjects } from './session';
-import { teamObjects } from './chart';
+import { sessionChartId, TEAM_CHART_ID, teamObjects } from './chart';
 import { canonicalObject } from './canonical';
 import { objectToYaml } from './yaml';
 
@@ -28,9 +28,14 @@ export interface ManifestFile {
  * cost more than building at 1000 sessions.
  */
 export function synthesize(plan: Plan): ManifestFile[] {
-  const files: ManifestFile[] = [manifestFile('00-team.k8s.yaml', teamObjects(plan))];
-  for (const session of plan.sessions) files.push(manifestFile(`session-${session.name}.k8s.yaml`, sessionObjects(plan, session)));
+  const files: ManifestFile[] = [manifestFile(manifestFileName(TEAM_CHART_ID), teamObjects(plan))];
+  for (const session of plan.sessions) files.push(manifestFile(manifestFileName(sessionChartId(session)), sessionObjects(plan, session)));
   return files;
+}
+
+/** A chart's file: `00-team.k8s.yaml` for the team chart (the namespace is applied first), else `<chart id>.k8s.yaml`. */
+export function manifestFileName(chartId: string): string {
+  return chartId === TEAM_CHART_ID ? '00-team.k8s.yaml' : `${chartId}.k8s.yaml`;
 }
 
 /** One chart's objects in canonical form; two objects with one key would be one construct id twice in cdk8s. */

@@ -13,18 +13,17 @@ import { runProcess, type ProcessResult } from './support/process';
 const DEMO = path.join(REPO_ROOT, 'scripts', 'demo');
 const TEST_TIMEOUT_MS = 10 * 60_000;
 
-type Run = ProcessResult;
 
 let dir: string;
 const timings: Record<string, number> = {};
 
-function demo(args: string[]): Promise<Run> {
+function demo(args: string[]): Promise<ProcessResult> {
   const env: NodeJS.ProcessEnv = { ...process.env, NOTEBOOK_PLATFORM_DEMO_DIR: dir, NOTEBOOK_PLATFORM_DEMO_OWNER_PID: String(process.pid) };
   delete env.KUBECONFIG;
   return runProcess('bash', [DEMO, ...args], { cwd: REPO_ROOT, env });
 }
 
-function explain(r: Run): string {
+function explain(r: ProcessResult): string {
   return r.code === 0 ? '' : `exit ${r.code}\n---- stdout\n${r.stdout.slice(-4000)}\n---- stderr\n${r.stderr.slice(-4000)}`;
 }
 

@@ -75,13 +75,12 @@ interface UsersFile {
   users: Record<string, ControlPlaneUser>;
 }
 
-type RunResult = ProcessResult;
 
 function runScript(
   args: string[],
   timeoutMs: number,
   log: (chunk: string) => void,
-): Promise<RunResult> {
+): Promise<ProcessResult> {
   // The script cleans up after itself on SIGTERM (its EXIT trap).
   return runProcess('bash', [CONTROL_PLANE_SCRIPT, ...args], { cwd: REPO_ROOT, timeoutMs, timeoutSignal: 'SIGTERM', killAfterMs: 60_000, onStderr: log });
 }

@@ -176,7 +176,7 @@ export class PulumiWorkspace {
       timeoutMs: opts.timeoutMs ?? PULUMI_TIMEOUT_MS,
       timeoutSignal: 'SIGINT',
     });
-    const result = { args, code: r.code, signal: r.signal, stdout: r.stdout, stderr: r.stderr, durationMs: r.durationMs };
+    const result = { args, ...r };
     if (r.code !== 0 && !opts.allowFailure) throw new PulumiError(result);
     return result;
   }

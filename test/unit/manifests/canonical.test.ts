@@ -8,13 +8,13 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ApiObject, App, Chart } from 'cdk8s';
 import { readStackConfigFile } from '../../../components/config/load';
-import { validateConfig } from '../../../components/config/validate';
 import type { Plan } from '../../../components/config';
 import { teamApp } from '../../../components/manifests/chart';
 import { canonicalObject } from '../../../components/manifests/canonical';
-import { manifestFile, synthesize, toYaml } from '../../../components/manifests/synth';
+import { manifestFile, manifestFileName, synthesize, toYaml } from '../../../components/manifests/synth';
 import type { KubeObject } from '../../../components/manifests/objects';
 import { benchConfig } from '../../../bench/generate';
+import { planOf } from './session-support';
 
 const STACKS = join(__dirname, '..', '..', '..', 'stacks');
 
@@ -23,17 +23,13 @@ function plans(): [string, Plan][] {
     .filter((file) => /^Pulumi\..+\.yaml$/.test(file))
     .map((file) => [file, readStackConfigFile(join(STACKS, file))]);
   configs.push(['generated team of 60', benchConfig(60)]);
-  return configs.map(([name, config]) => {
-    const result = validateConfig(config);
-    if (!result.ok) throw new Error(`${name}: ${result.problems.map((p) => p.message).join('\n')}`);
-    return [name, result.plan];
-  });
+  return configs.map(([name, config]) => [name, planOf(config)]);
 }
 
 /** What cdk8s renders: each chart of the App, each ApiObject's toJson(). */
 function cdk8sRendering(plan: Plan): { file: string; objects: unknown[] }[] {
   return teamApp(plan).node.children.map((chart) => ({
-    file: chart.node.id === 'team' ? '00-team.k8s.yaml' : `${chart.node.id}.k8s.yaml`,
+    file: manifestFileName(chart.node.id),
     objects: chart.node.children.filter(ApiObject.isApiObject).map((object) => object.toJson()),
   }));
 }
