@@ -2,11 +2,11 @@
  * Checks that span fields: references between sessions, sizes, environments and shares; quotas;
  * derived names; what a storage backend can do. Each returns every problem it finds.
  */
-import type { SessionConfig, StackConfig } from './schema';
+import type { EgressRule, SessionConfig, StackConfig } from './schema';
 import { configPath, show, type Problem } from './problems';
 import { didYouMean } from './suggest';
 import { parseQuantity } from './quantity';
-import { names } from './names';
+import { MANAGED_BY, MANAGED_BY_LABEL, TEAM_LABEL, names } from './names';
 import { HELPER_RESOURCES, METADATA_CIDR, cidrContains, sessionShareNames, shareAccess } from './plan';
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -231,12 +231,45 @@ const storageBackend: Check = (config) => {
   return problems;
 };
 
+/** The labels every team namespace carries besides its name: a peer naming only these selects notebook namespaces. */
+const TEAM_NAMESPACE_LABEL_KEYS = [MANAGED_BY_LABEL, TEAM_LABEL];
+
+/**
+ * An in-cluster egress peer must name its namespace by labels that the team's own namespace does
+ * not have: sessions never reach pods of their namespace (each other) through an egress rule.
+ */
+function egressPeerProblems(config: StackConfig, rule: EgressRule, path: (string | number)[]): Problem[] {
+  const namespaceLabels = rule.namespaceLabels ?? {};
+  const keys = Object.keys(namespaceLabels);
+  if (keys.length === 0) {
+    return [problem([...path, 'namespaceLabels'], `is empty, which would let sessions reach matching pods in every namespace; name the destination's namespace (e.g. kubernetes.io/metadata.name: git)`)];
+  }
+  const namespace = config.namespace ?? names.namespace(config.team);
+  const ownLabels: Record<string, string> = { 'kubernetes.io/metadata.name': namespace, [MANAGED_BY_LABEL]: MANAGED_BY, [TEAM_LABEL]: config.team };
+  if (keys.every((key) => ownLabels[key] === namespaceLabels[key] || key.startsWith('pod-security.kubernetes.io/'))) {
+    return [problem([...path, 'namespaceLabels'], `selects the team's own namespace ${show(namespace)}, where the notebook pods run; sessions may not reach each other: run the destination in a namespace of its own`)];
+  }
+  if (keys.every((key) => TEAM_NAMESPACE_LABEL_KEYS.includes(key) || key.startsWith('pod-security.kubernetes.io/'))) {
+    return [problem([...path, 'namespaceLabels'], `names only labels that notebook namespaces carry (${keys.join(', ')}), so it could select other teams' notebooks; name the destination's namespace (e.g. kubernetes.io/metadata.name: git)`)];
+  }
+  return [];
+}
+
 const network: Check = (config) => {
   const problems: Problem[] = [];
   for (const key of ['gitHosts', 'egress'] as const) {
     config.network[key].forEach((rule, index) => {
-      if (cidrContains(METADATA_CIDR, rule.cidr)) {
-        problems.push(problem(['network', key, index, 'cidr'], `${show(rule.cidr)} is the cloud metadata address (${METADATA_CIDR}); sessions may never reach it (remove this rule)`));
+      const path = ['network', key, index];
+      const byLabels = rule.namespaceLabels !== undefined || rule.podLabels !== undefined;
+      if (rule.cidr !== undefined && byLabels) {
+        problems.push(problem(path, `has both cidr and namespaceLabels/podLabels; a rule names either an address range (cidr) or in-cluster pods (namespaceLabels, podLabels): split it in two`));
+      } else if (rule.cidr === undefined && !byLabels) {
+        problems.push(problem(path, `names no destination; set cidr (an address range) or namespaceLabels with optional podLabels (in-cluster pods)`));
+      } else if (rule.cidr !== undefined && cidrContains(METADATA_CIDR, rule.cidr)) {
+        problems.push(problem([...path, 'cidr'], `${show(rule.cidr)} is the cloud metadata address (${METADATA_CIDR}); sessions may never reach it (remove this rule)`));
+      } else if (rule.cidr === undefined) {
+        if (rule.namespaceLabels === undefined) problems.push(problem([...path, 'namespaceLabels'], `is required with podLabels: without it the rule would select pods of the team's own namespace; name the destination's namespace`));
+        else problems.push(...egressPeerProblems(config, rule, path));
       }
     });
   }

@@ -164,10 +164,20 @@ export interface EgressPlan {
   readonly ports: readonly number[];
 }
 
+/** In-cluster destination pods of an egress rule: both selectors must match, TCP ports sorted. */
+export interface EgressPeerPlan {
+  readonly namespaceLabels: Labels;
+  readonly podLabels: Labels;
+  readonly ports: readonly number[];
+}
+
 export interface NetworkPlan {
   readonly jupyterPort: number;
   readonly ingressFrom: readonly Peer[];
+  /** Address ranges (rules with `cidr`). */
   readonly egress: readonly EgressPlan[];
+  /** In-cluster pods (rules with `namespaceLabels`). */
+  readonly egressPeers: readonly EgressPeerPlan[];
   readonly allowInternet: boolean;
   /** A node-local DNS cache's address, reachable on port 53 besides cluster DNS. */
   readonly nodeLocalDns?: string;
@@ -246,8 +256,14 @@ function planStorage(config: StackConfig, namespace: string): StoragePlan {
   }
 }
 
-function egressPlan(rule: EgressRule): EgressPlan {
-  return { cidr: rule.cidr, except: cidrContains(rule.cidr, METADATA_CIDR) ? [METADATA_CIDR] : [], ports: [...rule.ports].sort((a, b) => a - b) };
+const sortedPorts = (ports: readonly number[]) => [...new Set(ports)].sort((a, b) => a - b);
+
+function egressPlan(rule: EgressRule & { cidr: string }): EgressPlan {
+  return { cidr: rule.cidr, except: cidrContains(rule.cidr, METADATA_CIDR) ? [METADATA_CIDR] : [], ports: sortedPorts(rule.ports) };
+}
+
+function egressPeerPlan(rule: EgressRule): EgressPeerPlan {
+  return { namespaceLabels: sortedRecord(rule.namespaceLabels ?? {}), podLabels: sortedRecord(rule.podLabels ?? {}), ports: sortedPorts(rule.ports) };
 }
 
 function ipToNumber(ip: string): number {
@@ -428,7 +444,9 @@ export function normalise(config: StackConfig): Plan {
   const largest = (pick: (size: (typeof sizes)[number]) => string, floor: string) =>
     sizes.map(pick).reduce((max, value) => (parseQuantity(value) > parseQuantity(max) ? value : max), floor);
 
-  const egress = [...config.network.gitHosts, ...config.network.egress].map(egressPlan);
+  const egressRules = [...config.network.gitHosts, ...config.network.egress];
+  const egress = egressRules.filter((rule): rule is EgressRule & { cidr: string } => rule.cidr !== undefined).map(egressPlan);
+  const egressPeers = egressRules.filter((rule) => rule.cidr === undefined).map(egressPeerPlan);
   return {
     team,
     namespace,
@@ -453,6 +471,7 @@ export function normalise(config: StackConfig): Plan {
       jupyterPort: JUPYTER_PORT,
       ingressFrom: config.network.ingressFrom,
       egress,
+      egressPeers,
       allowInternet: config.network.allowInternet,
       ...(config.network.nodeLocalDns ? { nodeLocalDns: config.network.nodeLocalDns } : {}),
     },

@@ -207,14 +207,30 @@ const peerSchema = z.strictObject({
   /** Labels of its pods. */
   podLabels: labels,
 });
-const egressRule = z.strictObject({ cidr, ports: z.array(port).min(1) });
+/**
+ * A destination sessions may reach on its TCP ports: an address range (`cidr`), or in-cluster
+ * pods named by their namespace's labels and their own labels (`namespaceLabels`, optional
+ * `podLabels`). Exactly one of the two. Pods must be named by labels: NetworkPolicies are
+ * evaluated after kube-proxy rewrites a Service address to its pod, so a CIDR naming the Service
+ * range never admits traffic to a Service.
+ */
+const egressRule = z.strictObject({
+  /** Address range outside the cluster, e.g. a git host's. */
+  cidr: cidr.optional(),
+  /** Labels of the namespace of in-cluster destination pods (never the team's own namespace). */
+  namespaceLabels: labels.optional(),
+  /** Labels of the destination pods in those namespaces. @default every pod of the namespaces */
+  podLabels: labels.optional(),
+  /** TCP ports. */
+  ports: z.array(port).min(1),
+});
 
 export const networkSchema = z.strictObject({
   /** Who may reach the Jupyter port. @default ingress-nginx pods in the ingress-nginx namespace */
   ingressFrom: z
     .array(peerSchema)
     .default([{ namespaceLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' }, podLabels: { 'app.kubernetes.io/name': 'ingress-nginx' } }]),
-  /** Git servers sessions may clone from and push to. */
+  /** Git servers sessions may clone from and push to (a CIDR, or in-cluster pods by labels). */
   gitHosts: z.array(egressRule).default([]),
   /** Other destinations sessions may reach. */
   egress: z.array(egressRule).default([]),

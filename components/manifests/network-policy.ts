@@ -4,7 +4,7 @@
  * as a source of ingress, and the internet rule (if any) excludes the private ranges pods live in.
  * The cloud metadata address is excepted from every ipBlock that contains it.
  */
-import type { EgressPlan, Plan } from '../config/plan';
+import type { EgressPeerPlan, EgressPlan, Plan } from '../config/plan';
 import { METADATA_CIDR, PRIVATE_RANGES, cidrContains } from '../config/plan';
 import { COMPONENT_LABEL, NOTEBOOK_COMPONENT, TEAM_LABEL, names } from '../config/names';
 import { meta, type KubeObject, type Labels } from './objects';
@@ -71,8 +71,9 @@ export function notebookIngressPolicy(plan: Plan): KubeObject {
 
 /**
  * Egress of notebook pods, in this order: DNS (UDP and TCP 53) to the cluster DNS pods (and to
- * the node-local DNS cache when `network.nodeLocalDns` names one), the git
- * hosts and extra CIDRs on their TCP ports (sorted, duplicates merged), and with
+ * the node-local DNS cache when `network.nodeLocalDns` names one), in-cluster destination pods
+ * by namespace and pod labels, the git hosts and extra CIDRs on their TCP ports (sorted,
+ * duplicates merged), and with
  * `allowInternet` every address outside the private ranges, on any port.
  */
 export function notebookEgressPolicy(plan: Plan): KubeObject {
@@ -85,6 +86,7 @@ export function notebookEgressPolicy(plan: Plan): KubeObject {
     // NodeLocal DNSCache answers on a link-local address on every node, outside any pod.
     egress.push({ to: [{ ipBlock: { cidr: `${plan.network.nodeLocalDns}/32` } }], ports: [udp(CLUSTER_DNS.port), tcp(CLUSTER_DNS.port)] });
   }
+  egress.push(...peerRules(plan.network.egressPeers));
   egress.push(...cidrRules(plan.network.egress));
   if (plan.network.allowInternet) egress.push({ to: [{ ipBlock: { cidr: INTERNET_CIDR, except: internetExceptions() } }] });
   return networkPolicy(plan, names.notebookEgressPolicy(), {
@@ -97,6 +99,28 @@ export function notebookEgressPolicy(plan: Plan): KubeObject {
 /** What the internet rule leaves out: the private and special ranges, and the metadata address. */
 export function internetExceptions(): string[] {
   return [...PRIVATE_RANGES, METADATA_CIDR];
+}
+
+/**
+ * One rule per in-cluster destination (namespace and pod selectors together, so both must match),
+ * in a stable order, duplicates merged with the union of their TCP ports.
+ */
+function peerRules(peers: readonly EgressPeerPlan[]): EgressRule[] {
+  const portsByPeer = new Map<string, { peer: PolicyPeer; ports: Set<number> }>();
+  for (const { namespaceLabels, podLabels, ports } of peers) {
+    const peer: PolicyPeer = {
+      namespaceSelector: { matchLabels: sortedLabels(namespaceLabels) },
+      podSelector: { matchLabels: sortedLabels(podLabels) },
+    };
+    const key = JSON.stringify(peer);
+    const entry = portsByPeer.get(key) ?? { peer, ports: new Set<number>() };
+    for (const port of ports) entry.ports.add(port);
+    portsByPeer.set(key, entry);
+  }
+  return [...portsByPeer.keys()].sort().map((key) => {
+    const { peer, ports } = portsByPeer.get(key)!;
+    return { to: [peer], ports: [...ports].sort((a, b) => a - b).map(tcp) };
+  });
 }
 
 /**

@@ -5,7 +5,7 @@
 import { tokenAuthRule, noPlainSecretsRule } from './auth';
 import { allowedRegistriesRule, pinnedImagesRule } from './images';
 import { sessionLimitsRule } from './limits';
-import { clusterIpServicesRule, namespaceDefaultDenyRule, namespacePodSecurityRule } from './network';
+import { clusterIpServicesRule, egressPeersScopedRule, namespaceDefaultDenyRule, namespacePodSecurityRule } from './network';
 import { dropAllCapabilitiesRule, noPrivilegeEscalationRule, runAsNonRootRule, seccompRule } from './pod-security';
 import { dataRetainedRule, efsDataProtectedRule, homeOnPersistentClaimRule, shareEntitlementsRule } from './storage';
 import { containerResourcesRule, noHostAccessRule } from './workloads';
@@ -31,6 +31,7 @@ export function notebookPolicies(): Rule[] {
     shareEntitlementsRule(),
     namespacePodSecurityRule(),
     namespaceDefaultDenyRule(),
+    egressPeersScopedRule(),
     clusterIpServicesRule(),
     tokenAuthRule(),
     noPlainSecretsRule(),

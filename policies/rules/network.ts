@@ -6,6 +6,7 @@
 import type { PolicyResource, StackValidationArgs } from '@pulumi/policy';
 import { describe, podTemplateOf, TYPES, type KubeProps, type NetworkPolicySpec, type ServiceSpec } from './kube';
 import { resourceRule, stackRule, type ResourceRule, type StackRule } from './policy';
+import { MANAGED_BY_LABEL, TEAM_LABEL } from '../../components/config/names';
 
 export const POD_SECURITY_ENFORCE_LABEL = 'pod-security.kubernetes.io/enforce';
 
@@ -111,5 +112,54 @@ export function clusterIpServicesRule(): ResourceRule {
     },
     [TYPES.service],
     (props) => checkServiceExposure(props as KubeProps),
+  );
+}
+
+type PeerSelector = { readonly matchLabels?: Record<string, string>; readonly matchExpressions?: readonly unknown[] };
+type EgressPeer = { readonly ipBlock?: unknown; readonly namespaceSelector?: PeerSelector; readonly podSelector?: PeerSelector };
+
+/** Labels every notebook namespace carries: a selector naming only these matches every team's namespace. */
+const NOTEBOOK_NAMESPACE_LABEL_KEYS: readonly string[] = [MANAGED_BY_LABEL, TEAM_LABEL];
+
+/** Why an egress peer that names pods could reach notebook pods, or nothing when it is scoped to another namespace. */
+function unscopedPeerReason(peer: EgressPeer, namespace: string): string | undefined {
+  if (peer.ipBlock) return undefined;
+  const selector = peer.namespaceSelector;
+  if (!selector) return 'selects pods of its own namespace (no namespaceSelector), where the notebooks run';
+  const labels = selector.matchLabels ?? {};
+  const keys = Object.keys(labels);
+  if (keys.length === 0 && (selector.matchExpressions ?? []).length === 0) return 'has an empty namespaceSelector, which selects every namespace';
+  if (labels['kubernetes.io/metadata.name'] === namespace) return `selects its own namespace ${namespace}, where the notebooks run`;
+  if (keys.length > 0 && keys.every((key) => NOTEBOOK_NAMESPACE_LABEL_KEYS.includes(key) || key.startsWith('pod-security.kubernetes.io/'))) {
+    return `selects namespaces only by labels every notebook namespace carries (${keys.join(', ')})`;
+  }
+  return undefined;
+}
+
+/** Egress peers naming pods are confined to another, named namespace: sessions never reach notebook pods. */
+export function checkEgressPeersScoped(props: KubeProps): string[] {
+  if (props.kind !== undefined && props.kind !== 'NetworkPolicy') return [];
+  const spec = (props.spec ?? {}) as { egress?: { to?: EgressPeer[] }[] };
+  const namespace = props.metadata?.namespace ?? 'default';
+  const problems: string[] = [];
+  (spec.egress ?? []).forEach((rule, ruleIndex) => {
+    (rule.to ?? []).forEach((peer, peerIndex) => {
+      const reason = unscopedPeerReason(peer, namespace);
+      if (reason) problems.push(`${describe(props)}: egress[${ruleIndex}].to[${peerIndex}] ${reason}`);
+    });
+  });
+  return problems;
+}
+
+export function egressPeersScopedRule(): ResourceRule {
+  return resourceRule(
+    {
+      name: 'egress-peers-scoped',
+      description: 'NetworkPolicy egress to pods names another namespace by its labels: sessions never reach notebook pods through an egress rule.',
+      enforcementLevel: 'mandatory',
+      remediationSteps: 'Give every egress peer that selects pods a namespaceSelector naming the destination namespace (kubernetes.io/metadata.name: <namespace>), not the team namespace (network.gitHosts / network.egress with namespaceLabels in the stack config).',
+    },
+    [TYPES.networkPolicy],
+    (props) => checkEgressPeersScoped(props as KubeProps),
   );
 }

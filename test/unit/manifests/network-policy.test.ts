@@ -360,3 +360,62 @@ describe('the NetworkPolicy objects', () => {
     });
   });
 });
+
+describe('egress to in-cluster pods by namespace and pod labels', () => {
+  const gitNamespace = { name: 'git', labels: { 'kubernetes.io/metadata.name': 'git' } };
+  const gitServer = pod('git', { app: 'git-server' }, '10.244.9.2');
+  const gitSidecar = pod('git', { app: 'metrics' }, '10.244.9.3');
+  const lookalike = pod('other', { app: 'git-server' }, '10.244.9.4');
+  const peerRule = { namespaceLabels: { 'kubernetes.io/metadata.name': 'git' }, podLabels: { app: 'git-server' }, ports: [8443, 2222] };
+  const plan = withNetwork('demo', { gitHosts: [peerRule] });
+  const world = new ClusterModel([...WORLD_NAMESPACES, gitNamespace, { name: 'other', labels: { 'kubernetes.io/metadata.name': 'other' } }, namespaceOf(plan)], networkPoliciesOf(plan));
+
+  it('reaches the named pods on their ports only, never pods with the same labels elsewhere or other pods there', () => {
+    for (const session of sessionPods(plan, 1)) {
+      expect(world.allows({ from: session.pod, to: gitServer, port: 8443 })).toBe(true);
+      expect(world.allows({ from: session.pod, to: gitServer, port: 2222 })).toBe(true);
+      expect(world.allows({ from: session.pod, to: gitServer, port: 22 })).toBe(false);
+      expect(world.allows({ from: session.pod, to: gitServer, port: 8443, protocol: 'UDP' })).toBe(false);
+      expect(world.allows({ from: session.pod, to: gitSidecar, port: 8443 })).toBe(false);
+      expect(world.allows({ from: session.pod, to: lookalike, port: 8443 })).toBe(false);
+    }
+  });
+
+  it('keeps sessions apart: no session reaches another through the rule', () => {
+    const pods = sessionPods(plan, 1);
+    for (const a of pods) for (const b of pods) if (a !== b) expect(world.allows({ from: a.pod, to: b.pod, port: JUPYTER })).toBe(false);
+  });
+
+  it('renders one rule per destination after DNS, both selectors required, ports merged and sorted', () => {
+    const merged = withNetwork('demo', { gitHosts: [peerRule, { ...peerRule, ports: [2222, 22] }], egress: [{ cidr: '10.1.0.0/16', ports: [5432] }] });
+    const egress = egressOf(networkPolicies(merged)[2]) as unknown[];
+    expect(egress[1]).toEqual({
+      to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'git' } }, podSelector: { matchLabels: { app: 'git-server' } } }],
+      ports: [22, 2222, 8443].map((port) => ({ protocol: 'TCP', port })),
+    });
+    expect(egress[2]).toEqual({ to: [{ ipBlock: { cidr: '10.1.0.0/16' } }], ports: [{ protocol: 'TCP', port: 5432 }] });
+    expect(egress).toHaveLength(3);
+  });
+
+  it('leaves stacks without such rules byte for byte as they were (no peer rule rendered)', () => {
+    const egress = egressOf(networkPolicies(demo)[2]);
+    expect(egress.some((rule) => rule.to.some((peer) => !('ipBlock' in peer) && rule !== egress[0]))).toBe(false);
+  });
+
+  it.each([
+    [{ namespaceLabels: {}, ports: [443] }, 'network.gitHosts[0].namespaceLabels', 'is empty'],
+    [{ podLabels: { app: 'git-server' }, ports: [443] }, 'network.gitHosts[0].namespaceLabels', 'is required with podLabels'],
+    [{ cidr: '10.0.0.0/8', namespaceLabels: { 'kubernetes.io/metadata.name': 'git' }, ports: [443] }, 'network.gitHosts[0]', 'has both cidr and namespaceLabels'],
+    [{ ports: [443] }, 'network.gitHosts[0]', 'names no destination'],
+    [{ namespaceLabels: { 'kubernetes.io/metadata.name': 'nb-demo' }, ports: [8888] }, 'network.gitHosts[0].namespaceLabels', "selects the team's own namespace"],
+    [{ namespaceLabels: { 'notebook-platform.io/team': 'demo' }, podLabels: {}, ports: [8888] }, 'network.gitHosts[0].namespaceLabels', "selects the team's own namespace"],
+    [{ namespaceLabels: { 'app.kubernetes.io/managed-by': 'notebook-platform' }, ports: [8888] }, 'network.gitHosts[0].namespaceLabels', "selects the team's own namespace"],
+    [{ namespaceLabels: { 'pod-security.kubernetes.io/enforce': 'restricted' }, ports: [8888] }, 'network.gitHosts[0].namespaceLabels', "selects the team's own namespace"],
+    [{ namespaceLabels: { 'notebook-platform.io/team': 'team-a' }, ports: [8888] }, 'network.gitHosts[0].namespaceLabels', 'could select other teams'],
+  ])('validation rejects the egress rule %j', (rule, path, message) => {
+    const result = validateConfig({ ...rawConfig('demo'), network: { gitHosts: [rule] } });
+    expect(result.ok).toBe(false);
+    expect(result.problems.map((p) => p.path)).toEqual([`notebook-platform:${path}`]);
+    expect(result.problems[0].message).toContain(message);
+  });
+});

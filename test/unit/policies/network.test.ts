@@ -2,7 +2,7 @@
  * namespace-pod-security-restricted, namespace-default-deny and cluster-ip-services-only over
  * the example stacks and unsafe variants.
  */
-import { clusterIpServicesRule, namespaceDefaultDenyRule, namespacePodSecurityRule } from '../../../policies/rules';
+import { clusterIpServicesRule, egressPeersScopedRule, namespaceDefaultDenyRule, namespacePodSecurityRule } from '../../../policies/rules';
 import { all, messages, pick, stackResources, TYPE, violations, describeMandatoryRules } from './fixtures';
 
 describeMandatoryRules([
@@ -59,5 +59,32 @@ describe('cluster-ip-services-only', () => {
       'Service nb-team-a/imaging-retry has externalIPs 203.0.113.10: it bypasses the ingress and its authentication',
       'Service nb-team-a/trial-analysis is of type NodePort: it bypasses the ingress and its authentication',
     ]);
+  });
+});
+
+describeMandatoryRules([['egress-peers-scoped', egressPeersScopedRule]]);
+
+describe('egress-peers-scoped', () => {
+  const egressPolicy = async (team: string) => {
+    const resources = await stackResources(team);
+    const policy = all(resources, TYPE.networkPolicy).find((r) => r.inputs.metadata.name === 'notebook-egress')!;
+    return { resources, policy, egress: policy.inputs.spec.egress as Record<string, unknown>[] };
+  };
+
+  it('passes a peer naming another namespace (the DNS rule, an in-cluster git server)', async () => {
+    const { resources, egress } = await egressPolicy('demo');
+    egress.push({ to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'git' } }, podSelector: { matchLabels: { app: 'git' } } }], ports: [{ protocol: 'TCP', port: 443 }] });
+    expect(await messages(egressPeersScopedRule(), resources)).toEqual([]);
+  });
+
+  it.each([
+    [{ podSelector: { matchLabels: { 'app.kubernetes.io/component': 'notebook' } } }, 'selects pods of its own namespace (no namespaceSelector), where the notebooks run'],
+    [{ namespaceSelector: {}, podSelector: {} }, 'has an empty namespaceSelector, which selects every namespace'],
+    [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'nb-demo' } } }, 'selects its own namespace nb-demo, where the notebooks run'],
+    [{ namespaceSelector: { matchLabels: { 'app.kubernetes.io/managed-by': 'notebook-platform' } } }, 'selects namespaces only by labels every notebook namespace carries (app.kubernetes.io/managed-by)'],
+  ])('fails the egress peer %j', async (peer, reason) => {
+    const { resources, egress } = await egressPolicy('demo');
+    egress.push({ to: [peer], ports: [{ protocol: 'TCP', port: 8888 }] });
+    expect(await messages(egressPeersScopedRule(), resources)).toEqual([`NetworkPolicy nb-demo/notebook-egress: egress[${egress.length - 1}].to[0] ${reason}`]);
   });
 });
