@@ -1,0 +1,3 @@
+module notebook-platform.local/real-node-tools
+
+go 1.26.0
