@@ -1,0 +1,3 @@
+module notebook-platform/pause
+
+go 1.22
