@@ -153,11 +153,14 @@ const derivedNames: Check = (config) => {
   return problems;
 };
 
+/** Every image the config names (environments and helpers) is pinned: a tag other than latest, or a digest. */
 const images: Check = (config) => {
   const problems: Problem[] = [];
-  for (const [name, environment] of Object.entries(config.environments)) {
-    const image = environment.image;
-    const path = ['environments', name, 'image'];
+  const named: [(string | number)[], string][] = [
+    ...Object.entries(config.environments).map(([name, environment]): [(string | number)[], string] => [['environments', name, 'image'], environment.image]),
+    [['images', 'gitSync'], config.images.gitSync],
+  ];
+  for (const [path, image] of named) {
     if (/@sha256:[0-9a-f]{64}$/.test(image)) continue;
     const lastSegment = image.slice(image.lastIndexOf('/') + 1);
     const tag = lastSegment.includes(':') ? lastSegment.slice(lastSegment.indexOf(':') + 1) : undefined;
@@ -180,6 +183,7 @@ const gitUrls: Check = (config) => {
     const credentials = session.code.credentials;
     if (ssh && credentials?.type !== 'ssh') problems.push(problem([...path, 'credentials'], `an ssh URL needs credentials of type "ssh" naming a Secret with ssh-privatekey and known_hosts`));
     if (https && credentials?.type === 'ssh') problems.push(problem([...path, 'credentials', 'type'], `"ssh" credentials do not work with an https URL; use type "token"`));
+    if (credentials?.caCertificate && credentials.type !== 'token') problems.push(problem([...path, 'credentials', 'caCertificate'], `a CA certificate is for https git servers (type "token"); ssh trusts the pinned known_hosts instead`));
     if (session.autosave && session.code.mode !== 'persistent') problems.push(problem(['sessions', index, 'autosave'], `autosave needs code.mode "persistent": an ephemeral /code is replaced on every start`));
   });
   config.sessions.forEach((session, index) => {

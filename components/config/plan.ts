@@ -12,7 +12,6 @@ import {
 } from './names';
 
 /** git-sync v4, pinned: ephemeral code checkouts. */
-export const GIT_SYNC_IMAGE = 'registry.k8s.io/git-sync/git-sync:v4.7.1';
 /** Container requests of the autosave sidecar and the init containers. */
 export const HELPER_RESOURCES = { requests: { cpu: '50m', memory: '128Mi' }, limits: { cpu: '500m', memory: '256Mi' } } as const;
 /** Private and special ranges excluded from `allowInternet`, and the metadata address, always excluded. */
@@ -77,7 +76,7 @@ export interface CodePlan {
   /** ephemeral: git-sync's `--link` name under `directory`. */
   readonly link?: string;
   /** `username` is set for token credentials only. */
-  readonly credentials?: { readonly secretName: string; readonly type: 'ssh' | 'token'; readonly username?: string };
+  readonly credentials?: { readonly secretName: string; readonly type: 'ssh' | 'token'; readonly username?: string; readonly caCertificate: boolean };
 }
 
 export interface Toleration {
@@ -199,6 +198,8 @@ export interface Plan {
   readonly ingress?: StackConfig['ingress'];
   readonly jupyter: StackConfig['jupyter'];
   readonly security: { readonly uid: number; readonly gid: number };
+  /** Helper images (git-sync). */
+  readonly images: StackConfig['images'];
 }
 
 const byName = <T extends { name: string }>(a: T, b: T) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
@@ -286,6 +287,7 @@ function codePlan(code: NonNullable<SessionConfig['code']>): CodePlan {
     secretName: code.credentials.secretName,
     type: code.credentials.type,
     ...(code.credentials.type === 'token' ? { username: code.credentials.username ?? 'git' } : {}),
+    caCertificate: code.credentials.caCertificate,
   };
   if (code.mode === 'persistent') {
     return { repo: code.repo, ref: code.ref, mode: code.mode, depth: code.depth, directory: paths.persistentCode, workTree: paths.persistentCode, credentials };
@@ -479,5 +481,6 @@ export function normalise(config: StackConfig): Plan {
     ingress: config.ingress,
     jupyter: config.jupyter,
     security: { uid: NOTEBOOK_UID, gid: NOTEBOOK_GID },
+    images: config.images,
   };
 }

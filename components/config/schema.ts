@@ -7,6 +7,9 @@
 import { z } from 'zod';
 import { isQuantity } from './quantity';
 
+/** The upstream git-sync image the platform pins. */
+export const GIT_SYNC_IMAGE = 'registry.k8s.io/git-sync/git-sync:v4.7.1';
+
 /** The Pulumi config namespace of every key (`notebook-platform:team`). */
 export const CONFIG_NAMESPACE = 'notebook-platform';
 
@@ -143,6 +146,12 @@ const gitCredentials = z.strictObject({
   type: z.enum(['ssh', 'token']),
   /** https user name sent with the token (type token). @default "git" */
   username: z.string().regex(/^[A-Za-z0-9._@-]+$/, { message: 'must be a user name of letters, digits, ".", "_", "@" and "-"' }).optional(),
+  /**
+   * The Secret also holds `ca.crt`, the CA that signed the git server's certificate (a private
+   * git server, type token): git trusts it for this repository besides the image's CAs.
+   * @default false
+   */
+  caCertificate: z.boolean().default(false),
 });
 
 export const codeSchema = z.strictObject({
@@ -278,6 +287,12 @@ export const jupyterSchema = z.strictObject({
 });
 
 /** Every `notebook-platform:*` key; unknown keys are errors. */
+/** Helper images the platform runs besides the environments' images (mirror them for air-gapped clusters). */
+export const imagesSchema = z.strictObject({
+  /** git-sync v4, which brings ephemeral code to /code. Pinned: a tag or a digest. @default "registry.k8s.io/git-sync/git-sync:v4.7.1" */
+  gitSync: z.string().min(1).default(GIT_SYNC_IMAGE),
+});
+
 export const stackConfigSchema = z.strictObject({
   /** Team name (DNS label): keys the namespace and every team object. */
   team: dnsLabel('a team name', 30),
@@ -294,6 +309,7 @@ export const stackConfigSchema = z.strictObject({
   access: accessSchema.default(accessSchema.parse({})),
   ingress: ingressSchema.optional(),
   jupyter: jupyterSchema.default(jupyterSchema.parse({})),
+  images: imagesSchema.default(imagesSchema.parse({})),
   /** URL of the platform, passed to notebooks as NOTEBOOK_PLATFORM_ENDPOINT. */
   platformEndpoint: z.string().regex(/^https?:\/\/\S+$/, { message: 'must be an http(s) URL' }).optional(),
   sessions: z.array(sessionSchema).default([]),

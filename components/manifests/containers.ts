@@ -5,7 +5,7 @@
  * use them, and only as Secret files: never as values in the spec.
  */
 import type { CodePlan, Plan, SessionPlan } from '../config/plan';
-import { GIT_SYNC_IMAGE, HELPER_RESOURCES } from '../config/plan';
+import { HELPER_RESOURCES } from '../config/plan';
 import { JUPYTER_PORT, paths } from '../config/names';
 import { TOKEN_ENV } from './jupyter';
 import { scriptPathInPod } from './scripts';
@@ -46,7 +46,13 @@ function gitCredentialEnv(code: CodePlan): Record<string, string> {
   if (!credentials) return { GIT_CREDENTIALS: 'none' };
   const env: Record<string, string> = { GIT_CREDENTIALS: credentials.type, GIT_SECRET_DIR: paths.gitSecret };
   if (credentials.username) env.GIT_USERNAME = credentials.username;
+  Object.assign(env, gitCaEnv(code));
   return env;
+}
+
+/** git trusts the private CA from the credentials Secret (git reads GIT_SSL_CAINFO, git-sync passes it on). */
+function gitCaEnv(code: CodePlan | undefined): Record<string, string> {
+  return code?.credentials?.caCertificate ? { GIT_SSL_CAINFO: `${paths.gitSecret}/ca.crt` } : {};
 }
 
 const gitSecretMounts = (code: CodePlan | undefined): VolumeMount[] =>
@@ -145,7 +151,7 @@ export function forkVolumeName(session: SessionPlan): string {
  * is not a clean worktree. ssh: the key and pinned known_hosts from the Secret (mode 0400);
  * token: `--username` and `--password-file`.
  */
-export function gitSyncContainer(session: SessionPlan): Container {
+export function gitSyncContainer(plan: Plan, session: SessionPlan): Container {
   const code = session.code;
   if (!code || code.mode !== 'ephemeral') throw new Error(`session ${session.name}: git-sync is only for ephemeral code`);
   const args = [
@@ -169,10 +175,10 @@ export function gitSyncContainer(session: SessionPlan): Container {
   }
   return {
     name: 'git-sync',
-    image: GIT_SYNC_IMAGE,
+    image: plan.images.gitSync,
     imagePullPolicy: 'IfNotPresent',
     args,
-    env: [{ name: 'HOME', value: paths.tmp }],
+    env: envList({ HOME: paths.tmp, ...gitCaEnv(code) }),
     resources: helperResources(),
     securityContext: containerSecurity(!ssh),
     volumeMounts: byMountPath([volumeMount(VOLUMES.code, code.directory), volumeMount(VOLUMES.helperTmp, paths.tmp), ...gitSecretMounts(code)]),

@@ -49,9 +49,9 @@ export function sessionService(plan: Plan, session: SessionPlan): KubeObject {
 }
 
 /** Init containers in order: the home first (fork, welcome, persistent clone), then git-sync. */
-export function initContainers(session: SessionPlan): Container[] {
+export function initContainers(plan: Plan, session: SessionPlan): Container[] {
   const containers = [prepareHomeContainer(session)];
-  if (session.code?.mode === 'ephemeral') containers.push(gitSyncContainer(session));
+  if (session.code?.mode === 'ephemeral') containers.push(gitSyncContainer(plan, session));
   return containers;
 }
 
@@ -76,7 +76,7 @@ export function podSpec(plan: Plan, session: SessionPlan): Record<string, unknow
       seccompProfile: { type: 'RuntimeDefault' },
     },
     terminationGracePeriodSeconds: session.autosave ? TERMINATION_GRACE_SECONDS.autosave : TERMINATION_GRACE_SECONDS.plain,
-    initContainers: initContainers(session),
+    initContainers: initContainers(plan, session),
     containers,
     volumes: sessionVolumes(session),
   };

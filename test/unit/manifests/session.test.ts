@@ -286,6 +286,29 @@ describe('code', () => {
     expect(containerOf(podOf(objectsOf(custom, 'churn')), 'git-sync').args).toContain('--username=oauth2');
   });
 
+  it('a private CA (caCertificate): every git process trusts ca.crt from the Secret, and only then', () => {
+    const https = (caCertificate: boolean, mode: string) =>
+      withSession((s) => (s.code = { repo: 'https://git.internal/team/churn.git', mode, credentials: { secretName: 't', type: 'token', caCertificate } }));
+    const ephemeral = podOf(objectsOf(https(true, 'ephemeral'), 'churn'));
+    expect(envOf(containerOf(ephemeral, 'git-sync'))).toEqual({ GIT_SSL_CAINFO: '/etc/git-secret/ca.crt', HOME: '/tmp' });
+    expect(envOf(containerOf(ephemeral, 'notebook')).GIT_SSL_CAINFO).toBeUndefined();
+    const persistent = podOf(objectsOf(https(true, 'persistent'), 'churn'));
+    expect(envOf(containerOf(persistent, 'prepare-home')).GIT_SSL_CAINFO).toBe('/etc/git-secret/ca.crt');
+    for (const mode of ['ephemeral', 'persistent']) {
+      const pod = podOf(objectsOf(https(false, mode), 'churn'));
+      for (const container of [...pod.initContainers, ...pod.containers]) expect(envOf(container).GIT_SSL_CAINFO).toBeUndefined();
+    }
+  });
+
+  it('images.gitSync replaces the pinned git-sync image (a mirror), which stays the default', () => {
+    const ephemeral = (images?: Obj) => withSession((s, config) => {
+      s.code = { repo: 'https://git.example.com/team/churn.git' };
+      if (images) config.images = images;
+    });
+    expect(containerOf(podOf(objectsOf(ephemeral(), 'churn')), 'git-sync').image).toBe(GIT_SYNC_IMAGE);
+    expect(containerOf(podOf(objectsOf(ephemeral({ gitSync: 'mirror.internal/git-sync:v4.7.1' }), 'churn')), 'git-sync').image).toBe('mirror.internal/git-sync:v4.7.1');
+  });
+
   it('no credentials: no Secret volume, and none of the helpers gets one', () => {
     const pod = podOf(objectsOf(stackPlan('demo'), 'churn-model'));
     expect(volumesOf(pod)['git-secret']).toBeUndefined();

@@ -65,7 +65,7 @@ describe('cluster-ip-services-only', () => {
 describeMandatoryRules([['egress-peers-scoped', egressPeersScopedRule]]);
 
 describe('egress-peers-scoped', () => {
-  const egressPolicy = async (team: string) => {
+  const egressPolicy = async (team: 'demo' | 'team-a' | 'team-b') => {
     const resources = await stackResources(team);
     const policy = all(resources, TYPE.networkPolicy).find((r) => r.inputs.metadata.name === 'notebook-egress')!;
     return { resources, policy, egress: policy.inputs.spec.egress as Record<string, unknown>[] };

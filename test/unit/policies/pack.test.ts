@@ -25,6 +25,7 @@ describe('the rules', () => {
       'share-entitlements',
       'namespace-pod-security-restricted',
       'namespace-default-deny',
+      'egress-peers-scoped',
       'cluster-ip-services-only',
       'jupyter-token-auth',
       'no-plain-secrets',
