@@ -72,7 +72,7 @@ YAML
 
 pod_running() { [[ "$(k -n "$NS" get pod "$1" -o 'jsonpath={.status.phase}')" == Running ]]; }
 
-connects() { k -n "$NS" exec client -- /probe connect "$1" | grep -q '^ok '; }
+connects() { [[ "$(k -n "$NS" exec client -- /probe connect "$1" 2>/dev/null)" == "ok "* ]]; }
 
 log "namespace $NS on node $NODE, image $IMAGE"
 k create namespace "$NS" >/dev/null
@@ -115,7 +115,7 @@ ok "CoreDNS resolves the Service ($svc_ip); connect through kube-proxy"
 
 # Port-forward to a free local port, then read the greeting from the host.
 port=$((30000 + RANDOM % 2000))
-kubectl -n "$NS" port-forward pod/server "127.0.0.1:$port:8080" >/dev/null 2>&1 &
+kubectl -n "$NS" port-forward --address 127.0.0.1 pod/server "$port:8080" >/dev/null 2>&1 &
 PF_PID=$!
 got=""
 for _ in $(seq 1 20); do
