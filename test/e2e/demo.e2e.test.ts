@@ -1,5 +1,6 @@
 /**
- * The README's first command: `npm start` (scripts/demo) from an empty state directory, twice,
+ * `npm start` (scripts/demo) with the kwok stack (NOTEBOOK_PLATFORM_DEMO_STACK=demo; the default,
+ * real-node stack is test/real/demo.real.test.ts) from an empty state directory, twice,
  * then `npm run stop`. Its state (control plane, file backend, PULUMI_HOME, config copy) goes to
  * a temporary NOTEBOOK_PLATFORM_DEMO_DIR instead of ~/.cache/notebook-platform/demo, and the
  * plane it starts is tied to this process (NOTEBOOK_PLATFORM_DEMO_OWNER_PID).
@@ -18,7 +19,7 @@ let dir: string;
 const timings: Record<string, number> = {};
 
 function demo(args: string[]): Promise<ProcessResult> {
-  const env: NodeJS.ProcessEnv = { ...process.env, NOTEBOOK_PLATFORM_DEMO_DIR: dir, NOTEBOOK_PLATFORM_DEMO_OWNER_PID: String(process.pid) };
+  const env: NodeJS.ProcessEnv = { ...process.env, NOTEBOOK_PLATFORM_DEMO_DIR: dir, NOTEBOOK_PLATFORM_DEMO_OWNER_PID: String(process.pid), NOTEBOOK_PLATFORM_DEMO_STACK: 'demo' };
   delete env.KUBECONFIG;
   return runProcess('bash', [DEMO, ...args], { cwd: REPO_ROOT, env });
 }

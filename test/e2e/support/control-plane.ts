@@ -63,6 +63,8 @@ export interface StartOptions {
   /** Where progress lines of the script go (default: process.stderr). */
   log?: (chunk: string) => void;
   timeoutMs?: number;
+  /** Also start a real node (kubelet, containerd, CNI, kube-proxy, kube-router, CoreDNS): scripts/real-node. @default false */
+  realNode?: boolean;
 }
 
 interface UsersFile {
@@ -103,7 +105,7 @@ export async function startControlPlane(opts: StartOptions = {}): Promise<Contro
   const dir = opts.dir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'np-e2e-cp-'));
   const log = opts.log ?? ((chunk: string) => process.stderr.write(chunk));
   const res = await runScript(
-    ['start', '--dir', dir, '--owner-pid', String(process.pid)],
+    ['start', '--dir', dir, '--owner-pid', String(process.pid), ...(opts.realNode ? ['--real-node'] : [])],
     opts.timeoutMs ?? START_TIMEOUT_MS,
     log,
   );

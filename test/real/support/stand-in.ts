@@ -1,0 +1,78 @@
+/**
+ * A stand-in for the cloud metadata address: a network namespace the test creates, joined to the
+ * host by a veth pair, holding two addresses of TEST-NET-2 (198.51.100.0/24, documentation-only,
+ * routed nowhere): one the internet rule allows and one it excepts "like the metadata address".
+ * A bounded TCP listener answers on both. Test traffic goes only here; the host's real metadata
+ * service never sees a packet. `remove()` deletes the namespace, the link (its peer goes with
+ * it) and the listener.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+
+export interface StandIn {
+  allowedAddress: string;
+  metadataAddress: string;
+  port: number;
+  remove(): void;
+}
+
+const HOST_ADDRESS = '198.51.100.1';
+const ALLOWED_ADDRESS = '198.51.100.2';
+const METADATA_STAND_IN = '198.51.100.254';
+const PORT = 8080;
+/** The listener exits by itself after this long, whatever happens to the suite. */
+const LISTENER_LIFETIME_SECONDS = 900;
+
+function ip(args: string[]): void {
+  const r = spawnSync('ip', args, { encoding: 'utf8', timeout: 10_000 });
+  if (r.status !== 0) throw new Error(`ip ${args.join(' ')}: ${r.stderr}`);
+}
+
+export async function standInNetwork(): Promise<StandIn> {
+  const suffix = randomBytes(3).toString('hex');
+  const netns = `np-standin-${suffix}`;
+  const hostLink = `npsh${suffix}`;
+  const nsLink = `npsn${suffix}`;
+  let listener: ChildProcess | undefined;
+  const remove = () => {
+    listener?.kill('SIGKILL');
+    spawnSync('ip', ['link', 'del', hostLink], { timeout: 10_000 });
+    spawnSync('ip', ['netns', 'del', netns], { timeout: 10_000 });
+  };
+  try {
+    ip(['netns', 'add', netns]);
+    ip(['link', 'add', hostLink, 'type', 'veth', 'peer', 'name', nsLink]);
+    ip(['link', 'set', nsLink, 'netns', netns]);
+    ip(['addr', 'add', `${HOST_ADDRESS}/24`, 'dev', hostLink]);
+    ip(['link', 'set', hostLink, 'up']);
+    ip(['-n', netns, 'addr', 'add', `${ALLOWED_ADDRESS}/24`, 'dev', nsLink]);
+    ip(['-n', netns, 'addr', 'add', `${METADATA_STAND_IN}/24`, 'dev', nsLink]);
+    ip(['-n', netns, 'link', 'set', nsLink, 'up']);
+    ip(['-n', netns, 'link', 'set', 'lo', 'up']);
+    ip(['-n', netns, 'route', 'add', 'default', 'via', HOST_ADDRESS]);
+    // A plain TCP listener on both addresses (0.0.0.0 inside the namespace), ending by itself.
+    const script = [
+      'import socket, threading, time',
+      's = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)',
+      `s.bind(("0.0.0.0", ${PORT})); s.listen(16)`,
+      `threading.Timer(${LISTENER_LIFETIME_SECONDS}, lambda: __import__("os")._exit(0)).start()`,
+      'while True:',
+      '    c, _ = s.accept(); c.sendall(b"stand-in\\n"); c.close()',
+    ].join('\n');
+    listener = spawn('ip', ['netns', 'exec', netns, 'python3', '-c', script], { stdio: 'ignore' });
+    await waitListening(netns);
+  } catch (error) {
+    remove();
+    throw error;
+  }
+  return { allowedAddress: ALLOWED_ADDRESS, metadataAddress: METADATA_STAND_IN, port: PORT, remove };
+}
+
+async function waitListening(netns: string): Promise<void> {
+  for (let i = 0; i < 50; i++) {
+    const r = spawnSync('ip', ['netns', 'exec', netns, 'bash', '-c', `exec 3<>/dev/tcp/${ALLOWED_ADDRESS}/${PORT}`], { timeout: 5_000 });
+    if (r.status === 0) return;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`the stand-in listener in ${netns} did not start`);
+}
