@@ -335,7 +335,7 @@ describe('6. isolation enforced by the real policy controller (kube-router)', ()
     let standIn: StandIn;
 
     beforeAll(async () => {
-      standIn = await standInNetwork();
+      standIn = await standInNetwork(cp.env.NOTEBOOK_PLATFORM_REAL_NODE_POD_CIDR);
     }, STEP_TIMEOUT_MS);
 
     afterAll(async () => {

@@ -1,10 +1,13 @@
 /**
- * A stand-in for the cloud metadata address: a network namespace the test creates, joined to the
- * host by a veth pair, holding two addresses of TEST-NET-2 (198.51.100.0/24, documentation-only,
- * routed nowhere): one the internet rule allows and one it excepts "like the metadata address".
- * A bounded TCP listener answers on both. Test traffic goes only here; the host's real metadata
- * service never sees a packet. `remove()` deletes the namespace, the link (its peer goes with
- * it) and the listener.
+ * A stand-in for the cloud metadata address: a network namespace the test creates, plugged into
+ * the real node's pod bridge by a veth pair, holding two addresses of TEST-NET-2
+ * (198.51.100.0/24, documentation-only, routed nowhere): one the internet rule allows and one it
+ * excepts "like the metadata address". The host routes that range to the bridge, so pod traffic
+ * to it is forwarded exactly like traffic to the internet (and never leaves the host; the node's
+ * containment only lets pod traffic out through the bridge). A bounded TCP listener answers on
+ * both addresses. Test traffic goes only here; the host's real metadata service never sees a
+ * packet. `remove()` deletes the route, the namespace, the link (its peer goes with it) and the
+ * listener.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -16,7 +19,7 @@ export interface StandIn {
   remove(): void;
 }
 
-const HOST_ADDRESS = '198.51.100.1';
+const STAND_IN_RANGE = '198.51.100.0/24';
 const ALLOWED_ADDRESS = '198.51.100.2';
 const METADATA_STAND_IN = '198.51.100.254';
 const PORT = 8080;
@@ -28,7 +31,20 @@ function ip(args: string[]): void {
   if (r.status !== 0) throw new Error(`ip ${args.join(' ')}: ${r.stderr}`);
 }
 
-export async function standInNetwork(): Promise<StandIn> {
+/** The bridge holding the pod network's gateway address (the first address of the pod CIDR). */
+function bridgeOf(podCidr: string): { bridge: string; gateway: string } {
+  const [base] = podCidr.split('/');
+  const octets = base.split('.').map(Number);
+  octets[3] += 1;
+  const gateway = octets.join('.');
+  const r = spawnSync('ip', ['-o', '-4', 'addr', 'show'], { encoding: 'utf8', timeout: 10_000 });
+  const line = r.stdout.split('\n').find((l) => l.includes(` ${gateway}/`));
+  if (!line) throw new Error(`no interface holds the pod gateway ${gateway} (is the real node running?)`);
+  return { bridge: line.split(/\s+/)[1], gateway };
+}
+
+export async function standInNetwork(podCidr: string): Promise<StandIn> {
+  const { bridge, gateway } = bridgeOf(podCidr);
   const suffix = randomBytes(3).toString('hex');
   const netns = `np-standin-${suffix}`;
   const hostLink = `npsh${suffix}`;
@@ -36,6 +52,7 @@ export async function standInNetwork(): Promise<StandIn> {
   let listener: ChildProcess | undefined;
   const remove = () => {
     listener?.kill('SIGKILL');
+    spawnSync('ip', ['route', 'del', STAND_IN_RANGE, 'dev', bridge], { timeout: 10_000 });
     spawnSync('ip', ['link', 'del', hostLink], { timeout: 10_000 });
     spawnSync('ip', ['netns', 'del', netns], { timeout: 10_000 });
   };
@@ -43,13 +60,16 @@ export async function standInNetwork(): Promise<StandIn> {
     ip(['netns', 'add', netns]);
     ip(['link', 'add', hostLink, 'type', 'veth', 'peer', 'name', nsLink]);
     ip(['link', 'set', nsLink, 'netns', netns]);
-    ip(['addr', 'add', `${HOST_ADDRESS}/24`, 'dev', hostLink]);
+    ip(['link', 'set', hostLink, 'master', bridge]);
     ip(['link', 'set', hostLink, 'up']);
     ip(['-n', netns, 'addr', 'add', `${ALLOWED_ADDRESS}/24`, 'dev', nsLink]);
     ip(['-n', netns, 'addr', 'add', `${METADATA_STAND_IN}/24`, 'dev', nsLink]);
     ip(['-n', netns, 'link', 'set', nsLink, 'up']);
     ip(['-n', netns, 'link', 'set', 'lo', 'up']);
-    ip(['-n', netns, 'route', 'add', 'default', 'via', HOST_ADDRESS]);
+    // Replies go back through the host (the pod gateway), like an internet host's would.
+    ip(['-n', netns, 'route', 'add', `${gateway}/32`, 'dev', nsLink]);
+    ip(['-n', netns, 'route', 'add', 'default', 'via', gateway, 'dev', nsLink]);
+    ip(['route', 'add', STAND_IN_RANGE, 'dev', bridge]);
     // A plain TCP listener on both addresses (0.0.0.0 inside the namespace), ending by itself.
     const script = [
       'import socket, threading, time',
