@@ -155,4 +155,36 @@ YAML
 retry 30 connects "$server_ip:8080" || fail "an allow rule for client -> server:8080 did not open it"
 ok "an allow rule reopens client -> server:8080"
 
+# Egress: deny all from the client, then allow DNS to the CoreDNS pods only
+# (the rule shape the product uses; kube-proxy has DNATed 10.96.0.10 to the
+# pod before the policy is evaluated).
+resolves() { [[ "$(k -n "$NS" exec client -- /probe resolve "server.$NS.svc.cluster.local" 2>/dev/null)" == "$svc_ip" ]]; }
+cat <<YAML | k apply -f - >/dev/null
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: client-deny-egress, namespace: $NS}
+spec:
+  podSelector: {matchLabels: {app: client}}
+  policyTypes: [Egress]
+YAML
+retry 30 bash -c "[[ \"\$(kubectl -n '$NS' exec client -- /probe resolve 'server.$NS.svc.cluster.local' 2>/dev/null)\" != '$svc_ip' ]]" \
+  || fail "egress default-deny did not block DNS"
+ok "egress default-deny blocks DNS"
+cat <<YAML | k apply -f - >/dev/null
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: client-allow-dns, namespace: $NS}
+spec:
+  podSelector: {matchLabels: {app: client}}
+  policyTypes: [Egress]
+  egress:
+  - to:
+    - namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: kube-system}}
+      podSelector: {matchLabels: {k8s-app: kube-dns}}
+    ports: [{port: 53, protocol: UDP}, {port: 53, protocol: TCP}]
+YAML
+retry 30 resolves || fail "egress to k8s-app=kube-dns in kube-system on 53 did not allow DNS"
+connects "$server_ip:8080" && fail "with only DNS egress allowed, client -> server:8080 still connects"
+ok "egress to the kube-dns pods allows DNS and nothing else"
+
 summary
