@@ -163,7 +163,7 @@ beforeAll(async () => {
   await apply(localVolumes(volumesDir, node, 12, '2Gi'));
   keys = generateGitKeys(path.join(workDir, 'keys'));
   await apply([namespaceObject(INGRESS_NAMESPACE), namespaceObject(STRANGER_NAMESPACE)]);
-  await apply(gitServerObjects(images, keys));
+  await apply(gitServerObjects(images, keys, node));
   await apply([
     probePod(INGRESS_NAMESPACE, 'ingress-probe', { app: 'ingress-probe' }, images, node),
     // The same labels in another namespace: not admitted.

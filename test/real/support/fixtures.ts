@@ -135,7 +135,7 @@ const resources = { requests: { cpu: '20m', memory: '64Mi' }, limits: { cpu: '50
  * seeded with one repository `repo`, plus a listener on GIT_OTHER_PORT that sessions must not
  * reach. Its namespace enforces Pod Security restricted like a team's.
  */
-export function gitServerObjects(images: Images, keys: GitKeys): Obj[] {
+export function gitServerObjects(images: Images, keys: GitKeys, node: string): Obj[] {
   const labels = { app: 'gitserver' };
   return [
     {
@@ -156,6 +156,8 @@ export function gitServerObjects(images: Images, keys: GitKeys): Obj[] {
       kind: 'Pod',
       metadata: { name: 'gitserver', namespace: GIT_NAMESPACE, labels },
       spec: {
+        // The real node: the scheduler would as gladly pick a kwok node, where nothing runs.
+        nodeName: node,
         securityContext: { runAsNonRoot: true, runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000, seccompProfile: { type: 'RuntimeDefault' } },
         automountServiceAccountToken: false,
         containers: [
