@@ -66,12 +66,21 @@ export function jupyterServerConfig(plan: Plan, session: SessionPlan): string {
   ].join('\n');
 }
 
-/** The session's ConfigMap holding `jupyter_server_config.py` (mounted at /etc/jupyter). */
+/**
+ * jupyter_core's marker that the IPython 3 config migration has run, in the config dir. Without
+ * it, once the home holds ~/.ipython (any kernel creates it), every Jupyter start tries to write
+ * the marker into the read-only /etc/jupyter and exits: the session crash-loops after its first
+ * restart. Found on the real node.
+ */
+export const MIGRATED_MARKER_FILE = 'migrated';
+const MIGRATED_MARKER = '# notebook-platform: the IPython config migration never runs here (/etc/jupyter is read-only).\n';
+
+/** The session's ConfigMap holding `jupyter_server_config.py` and the migration marker (mounted at /etc/jupyter). */
 export function jupyterConfigMap(plan: Plan, session: SessionPlan): KubeObject {
   return {
     apiVersion: 'v1',
     kind: 'ConfigMap',
     metadata: meta(session.names.configMap, session.labels, plan.namespace),
-    data: { [JUPYTER_CONFIG_FILE]: jupyterServerConfig(plan, session) },
+    data: { [JUPYTER_CONFIG_FILE]: jupyterServerConfig(plan, session), [MIGRATED_MARKER_FILE]: MIGRATED_MARKER },
   };
 }

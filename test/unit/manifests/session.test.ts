@@ -4,7 +4,7 @@
 import { spawnSync } from 'node:child_process';
 import { GIT_SYNC_IMAGE, HELPER_RESOURCES, names, type Plan } from '../../../components/config';
 import { sessionObjects, synthesize, toYaml, type KubeObject } from '../../../components/manifests';
-import { JUPYTER_CONFIG_FILE, cullInterval } from '../../../components/manifests/jupyter';
+import { JUPYTER_CONFIG_FILE, MIGRATED_MARKER_FILE, cullInterval } from '../../../components/manifests/jupyter';
 import { CONFIG_HASH_ANNOTATION } from '../../../components/manifests/session';
 import { baseConfig } from '../config/fixtures';
 import { planOf, sessionOf, stackPlan } from './session-support';
@@ -537,6 +537,16 @@ describe('Ingress', () => {
 
 describe('jupyter_server_config.py', () => {
   const configOf = (plan: Plan, name: string) => one(objectsOf(plan, name), 'ConfigMap').data[JUPYTER_CONFIG_FILE] as string;
+
+  it('the read-only config dir holds jupyter_core\'s migration marker, so a home with ~/.ipython does not crash-loop Jupyter', () => {
+    const plan = stackPlan('team-b');
+    const configMap = one(objectsOf(plan, 'etl'), 'ConfigMap');
+    expect(Object.keys(configMap.data).sort()).toEqual([JUPYTER_CONFIG_FILE, MIGRATED_MARKER_FILE].sort());
+    const pod = podOf(objectsOf(plan, 'etl'));
+    const env = envOf(containerOf(pod, 'notebook'));
+    expect(env.JUPYTER_CONFIG_DIR).toBe('/etc/jupyter');
+    expect(mountsOf(containerOf(pod, 'notebook'))['/etc/jupyter']).toMatchObject({ readOnly: true });
+  });
 
   it('sets base_url, address, port, token from the env and the team\'s culling', () => {
     const text = configOf(stackPlan('team-b'), 'etl');
