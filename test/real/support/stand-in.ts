@@ -11,6 +11,7 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
 
 export interface StandIn {
   allowedAddress: string;
@@ -25,6 +26,12 @@ const METADATA_STAND_IN = '198.51.100.254';
 const PORT = 8080;
 /** The listener exits by itself after this long, whatever happens to the suite. */
 const LISTENER_LIFETIME_SECONDS = 900;
+
+const NETNS_DIR = '/run/netns';
+
+function isMountPoint(dir: string): boolean {
+  return fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n').some((line) => line.split(' ')[4] === dir);
+}
 
 function ip(args: string[]): void {
   const r = spawnSync('ip', args, { encoding: 'utf8', timeout: 10_000 });
@@ -50,11 +57,16 @@ export async function standInNetwork(podCidr: string): Promise<StandIn> {
   const hostLink = `npsh${suffix}`;
   const nsLink = `npsn${suffix}`;
   let listener: ChildProcess | undefined;
+  // `ip netns add` makes /run/netns a mount point the first time; put the host back as it was.
+  const netnsDirExisted = fs.existsSync(NETNS_DIR);
+  const netnsDirMounted = isMountPoint(NETNS_DIR);
   const remove = () => {
     listener?.kill('SIGKILL');
     spawnSync('ip', ['route', 'del', STAND_IN_RANGE, 'dev', bridge], { timeout: 10_000 });
     spawnSync('ip', ['link', 'del', hostLink], { timeout: 10_000 });
     spawnSync('ip', ['netns', 'del', netns], { timeout: 10_000 });
+    if (!netnsDirMounted && isMountPoint(NETNS_DIR) && fs.readdirSync(NETNS_DIR).length === 0) spawnSync('umount', [NETNS_DIR], { timeout: 10_000 });
+    if (!netnsDirExisted && fs.existsSync(NETNS_DIR) && !isMountPoint(NETNS_DIR)) fs.rmdirSync(NETNS_DIR);
   };
   try {
     ip(['netns', 'add', netns]);
