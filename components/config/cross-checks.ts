@@ -5,6 +5,7 @@
 import type { EgressRule, SessionConfig, StackConfig } from './schema';
 import { configPath, show, type Problem } from './problems';
 import { didYouMean } from './suggest';
+import { hasEntry } from './special-keys';
 import { parseQuantity } from './quantity';
 import { MANAGED_BY, MANAGED_BY_LABEL, TEAM_LABEL, names } from './names';
 import { HELPER_RESOURCES, METADATA_CIDR, cidrContains, sessionShareNames, shareAccess } from './plan';
@@ -35,10 +36,10 @@ const references: Check = (config) => {
   const shareNames = config.shares.map((share) => share.name);
   const sessionNames = config.sessions.map((session) => session.name);
   config.sessions.forEach((session, index) => {
-    if (!config.sizes[session.size]) {
+    if (!hasEntry(config.sizes, session.size)) {
       problems.push(problem(['sessions', index, 'size'], `${show(session.size)} is not a defined size; allowed: ${list(sizes)}${didYouMean(session.size, sizes)}`));
     }
-    if (!config.environments[session.environment]) {
+    if (!hasEntry(config.environments, session.environment)) {
       problems.push(problem(['sessions', index, 'environment'], `${show(session.environment)} is not a defined environment; allowed: ${list(environments)}${didYouMean(session.environment, environments)}`));
     }
     (session.shares ?? []).forEach((name, shareIndex) => {
@@ -113,7 +114,7 @@ function podRequests(config: StackConfig, session: SessionConfig): { cpu: number
 }
 
 const teamQuota: Check = (config) => {
-  if (config.sessions.some((session) => !config.sizes[session.size])) return []; // reported by references
+  if (config.sessions.some((session) => !hasEntry(config.sizes, session.size))) return []; // reported by references
   const problems: Problem[] = [];
   const running = config.sessions.filter((session) => session.running);
   const total = running.map((session) => podRequests(config, session)).reduce((sum, r) => ({ cpu: sum.cpu + r.cpu, memory: sum.memory + r.memory, gpu: sum.gpu + r.gpu }), { cpu: 0, memory: 0, gpu: 0 });

@@ -47,12 +47,10 @@ export function extractNamespace(config: Record<string, unknown>): Record<string
   const ours: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(config)) {
     const separator = key.indexOf(':');
-    if (separator < 0) {
-      // Pulumi assumes the project namespace for a bare key.
-      ours[key] = replaceSecureValues(value);
-    } else if (key.slice(0, separator) === CONFIG_NAMESPACE) {
-      ours[key.slice(separator + 1)] = replaceSecureValues(value);
-    }
+    // Pulumi assumes the project namespace for a bare key.
+    const name = separator < 0 ? key : key.slice(0, separator) === CONFIG_NAMESPACE ? key.slice(separator + 1) : undefined;
+    // Defined, not assigned: `ours.__proto__ = ...` would replace the prototype (validation reports the key).
+    if (name !== undefined) Object.defineProperty(ours, name, { value: replaceSecureValues(value), enumerable: true, writable: true, configurable: true });
   }
   return ours;
 }

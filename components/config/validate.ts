@@ -6,6 +6,7 @@ import { stackConfigSchema, type StackConfig } from './schema';
 import { problemsFromZod, type Problem } from './problems';
 import { crossCheck } from './cross-checks';
 import { normalise, type Plan } from './plan';
+import { withoutSpecialKeys } from './special-keys';
 
 export type ValidationResult =
   | { readonly ok: true; readonly config: StackConfig; readonly plan: Plan; readonly problems: readonly [] }
@@ -13,9 +14,11 @@ export type ValidationResult =
 
 /** Validates the `notebook-platform:*` values (namespace stripped) and returns the plan or the problems. */
 export function validateConfig(raw: unknown): ValidationResult {
-  const parsed = stackConfigSchema.safeParse(raw, { reportInput: true });
-  if (!parsed.success) return { ok: false, problems: problemsFromZod(stackConfigSchema, parsed.error.issues, raw) };
-  const problems = crossCheck(parsed.data);
+  // Special keys are reported and left out, so the rest is still validated (every problem at once).
+  const { value: data, problems: keyProblems } = withoutSpecialKeys(raw);
+  const parsed = stackConfigSchema.safeParse(data, { reportInput: true });
+  if (!parsed.success) return { ok: false, problems: [...keyProblems, ...problemsFromZod(stackConfigSchema, parsed.error.issues, data)] };
+  const problems = [...keyProblems, ...crossCheck(parsed.data)];
   if (problems.length > 0) return { ok: false, problems };
   return { ok: true, config: parsed.data, plan: normalise(parsed.data), problems: [] };
 }
