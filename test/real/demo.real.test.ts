@@ -67,6 +67,13 @@ describe('npm start on the real node', () => {
     expect(lab.body).toMatch(/JupyterLab/);
   }, TEST_TIMEOUT_MS);
 
+  it('a second npm start changes nothing and keeps each session\'s URL', async () => {
+    const r = await demo(['start']);
+    expect(explain(r)).toBe('');
+    expect(r.stderr).toMatch(/demo stack updated in \d+s: no changes \(\d+ unchanged\)/);
+    for (const [session, url] of urls) expect(r.stdout).toContain(`${url}   token: scripts/demo token ${session}`);
+  }, TEST_TIMEOUT_MS);
+
   it('npm run stop ends the port-forwards and removes the local volumes with the cluster', async () => {
     const port = Number(new URL(urls.get('analysis')!).port);
     const stop = await demo(['stop']);
