@@ -154,6 +154,23 @@ const derivedNames: Check = (config) => {
   return problems;
 };
 
+/** Namespaces Kubernetes itself uses: `default` and every `kube-*`. */
+export const RESERVED_NAMESPACE = /^(default|kube-.*)$/;
+
+/**
+ * The namespace is always `nb-<team>`; the key may spell it out and nothing else. A team's
+ * namespace holds what it owns (homes, shares, tokens), so a stack must never name one that is
+ * the cluster's or another team's; any freer pattern would collide (team "a" with suffixes would
+ * reach "nb-a-b", the namespace of team "a-b").
+ */
+const teamNamespace: Check = (config) => {
+  const own = names.namespace(config.team);
+  if (config.namespace === undefined || config.namespace === own) return [];
+  const allowed = `allowed: ${show(own)}`;
+  if (RESERVED_NAMESPACE.test(config.namespace)) return [problem(['namespace'], `${show(config.namespace)} is reserved for the cluster (default, kube-*); ${allowed}`)];
+  return [problem(['namespace'], `${show(config.namespace)} is not the team's namespace; ${allowed} (nb-<team>: a freer pattern would let one team name another's, e.g. team "a" taking "nb-a-b" of team "a-b")`)];
+};
+
 /** Every image the config names (environments and helpers) is pinned: a tag other than latest, or a digest. */
 const images: Check = (config) => {
   const problems: Problem[] = [];
@@ -308,7 +325,7 @@ const sharedHomeCode: Check = (config) => {
   return problems;
 };
 
-const CHECKS: readonly Check[] = [ingressPeers, sharedHomeCode, uniqueNames, references, forkCycles, perUserLimits, teamQuota, derivedNames, images, gitUrls, shares, storageBackend, network];
+const CHECKS: readonly Check[] = [teamNamespace, ingressPeers, sharedHomeCode, uniqueNames, references, forkCycles, perUserLimits, teamQuota, derivedNames, images, gitUrls, shares, storageBackend, network];
 
 export function crossCheck(config: StackConfig): Problem[] {
   return CHECKS.flatMap((check) => check(config));

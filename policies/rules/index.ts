@@ -9,6 +9,7 @@ import { clusterIpServicesRule, egressPeersScopedRule, namespaceDefaultDenyRule,
 import { dropAllCapabilitiesRule, noPrivilegeEscalationRule, runAsNonRootRule, seccompRule } from './pod-security';
 import { dataRetainedRule, efsDataProtectedRule, homeOnPersistentClaimRule, shareEntitlementsRule } from './storage';
 import { containerResourcesRule, noHostAccessRule } from './workloads';
+import { teamNamespaceRule } from './identity';
 import type { Rule } from './policy';
 
 /** The pack's name in `pulumi preview` output and in policy config files. */
@@ -36,6 +37,7 @@ export function notebookPolicies(): Rule[] {
     tokenAuthRule(),
     noPlainSecretsRule(),
     sessionLimitsRule(),
+    teamNamespaceRule(),
   ];
 }
 
@@ -48,3 +50,4 @@ export * from './storage';
 export * from './network';
 export * from './auth';
 export * from './limits';
+export * from './identity';

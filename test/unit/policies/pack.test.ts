@@ -30,6 +30,7 @@ describe('the rules', () => {
       'jupyter-token-auth',
       'no-plain-secrets',
       'session-limits',
+      'team-namespace',
     ]);
   });
 
