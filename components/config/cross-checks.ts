@@ -171,6 +171,28 @@ const teamNamespace: Check = (config) => {
   return [problem(['namespace'], `${show(config.namespace)} is not the team's namespace; ${allowed} (nb-<team>: a freer pattern would let one team name another's, e.g. team "a" taking "nb-a-b" of team "a-b")`)];
 };
 
+/** Kubernetes' own groups: `system:authenticated` is every signed-in user, `system:masters` cluster admins. */
+const SYSTEM_GROUP = /^system:/i;
+
+/**
+ * Viewer and admin groups are the team's own: a `system:` group stands for users across the
+ * cluster, and a name with spaces at an end never matches the group it looks like.
+ */
+const accessGroups: Check = (config) => {
+  const problems: Problem[] = [];
+  for (const key of ['viewerGroups', 'adminGroups'] as const) {
+    config.access[key].forEach((group, index) => {
+      const path = ['access', key, index];
+      if (group.trim() !== group) {
+        problems.push(problem(path, `${show(group)} has spaces or control characters at either end; Kubernetes compares group names exactly, so the binding would name another group (or none)`));
+      } else if (SYSTEM_GROUP.test(group)) {
+        problems.push(problem(path, `${show(group)} is a Kubernetes system group (system:*): it stands for users across the cluster (every signed-in user, nodes, controllers), not the team; allowed: the team's own groups`));
+      }
+    });
+  }
+  return problems;
+};
+
 /** Every image the config names (environments and helpers) is pinned: a tag other than latest, or a digest. */
 const images: Check = (config) => {
   const problems: Problem[] = [];
@@ -325,7 +347,7 @@ const sharedHomeCode: Check = (config) => {
   return problems;
 };
 
-const CHECKS: readonly Check[] = [teamNamespace, ingressPeers, sharedHomeCode, uniqueNames, references, forkCycles, perUserLimits, teamQuota, derivedNames, images, gitUrls, shares, storageBackend, network];
+const CHECKS: readonly Check[] = [teamNamespace, accessGroups, ingressPeers, sharedHomeCode, uniqueNames, references, forkCycles, perUserLimits, teamQuota, derivedNames, images, gitUrls, shares, storageBackend, network];
 
 export function crossCheck(config: StackConfig): Problem[] {
   return CHECKS.flatMap((check) => check(config));

@@ -1,10 +1,11 @@
 /**
  * What a team stack is: the namespace it declares is `nb-<team>` (never the cluster's own, never
- * another team's) and holds everything it creates.
+ * another team's) and holds everything it creates; its role bindings name only the team's own
+ * subjects, never Kubernetes system groups or users that stand for everyone.
  */
 import type { PolicyResource, StackValidationArgs } from '@pulumi/policy';
 import { describe, TYPES, type KubeProps } from './kube';
-import { stackRule, type StackRule } from './policy';
+import { resourceRule, stackRule, type ResourceRule, type StackRule } from './policy';
 import { TEAM_LABEL, names } from '../../components/config/names';
 import { RESERVED_NAMESPACE } from '../../components/config/cross-checks';
 
@@ -65,5 +66,40 @@ export function teamNamespaceRule(): StackRule {
       remediationSteps: 'Leave notebook-platform:namespace unset (or set it to nb-<team>); never default, kube-* or another team\'s namespace. Every namespaced object names the stack\'s namespace (plan.namespace in components/manifests).',
     },
     (args: StackValidationArgs) => checkTeamNamespace(args.resources),
+  );
+}
+
+/** Kubernetes' own users and groups (`system:authenticated`, `system:masters`, node and controller identities). */
+export const SYSTEM_SUBJECT = /^\s*system:/i;
+
+type Subject = { readonly kind?: string; readonly name?: string; readonly namespace?: string };
+
+/** A RoleBinding names only the team's own subjects; a ClusterRoleBinding is never a team's. */
+export function checkBindingSubjects(props: KubeProps): string[] {
+  if (props.kind === 'ClusterRoleBinding') return [`${describe(props)} grants in every namespace; a team stack binds roles only in its namespace (RoleBinding)`];
+  const namespace = props.metadata?.namespace ?? 'default';
+  const problems: string[] = [];
+  for (const subject of (props.subjects ?? []) as Subject[]) {
+    const name = subject.name ?? '';
+    if (subject.kind === 'ServiceAccount') {
+      const where = subject.namespace ?? namespace;
+      if (where !== namespace) problems.push(`${describe(props)}: ServiceAccount ${where}/${name} is outside the binding's namespace ${namespace}`);
+    } else if (SYSTEM_SUBJECT.test(name)) {
+      problems.push(`${describe(props)}: ${subject.kind ?? 'subject'} ${JSON.stringify(name)} is a Kubernetes system subject (system:*), which names users across the cluster; bind only the team's own groups and users`);
+    }
+  }
+  return problems;
+}
+
+export function rbacSubjectsScopedRule(): ResourceRule {
+  return resourceRule(
+    {
+      name: 'rbac-subjects-scoped',
+      description: 'Role bindings are RoleBindings naming the team\'s own groups and users: no system:* subject, no ServiceAccount of another namespace, no ClusterRoleBinding.',
+      enforcementLevel: 'mandatory',
+      remediationSteps: 'List only the team\'s own groups in access.viewerGroups and access.adminGroups (never system:authenticated or any system:* group); bind roles with RoleBindings in the team namespace (components/manifests/rbac.ts does).',
+    },
+    [TYPES.roleBinding, TYPES.clusterRoleBinding],
+    (props) => checkBindingSubjects(props as KubeProps),
   );
 }

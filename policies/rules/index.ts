@@ -9,7 +9,7 @@ import { clusterIpServicesRule, egressPeersScopedRule, namespaceDefaultDenyRule,
 import { dropAllCapabilitiesRule, noPrivilegeEscalationRule, runAsNonRootRule, seccompRule } from './pod-security';
 import { dataRetainedRule, efsDataProtectedRule, homeOnPersistentClaimRule, shareEntitlementsRule } from './storage';
 import { containerResourcesRule, noHostAccessRule } from './workloads';
-import { teamNamespaceRule } from './identity';
+import { rbacSubjectsScopedRule, teamNamespaceRule } from './identity';
 import type { Rule } from './policy';
 
 /** The pack's name in `pulumi preview` output and in policy config files. */
@@ -38,6 +38,7 @@ export function notebookPolicies(): Rule[] {
     noPlainSecretsRule(),
     sessionLimitsRule(),
     teamNamespaceRule(),
+    rbacSubjectsScopedRule(),
   ];
 }
 

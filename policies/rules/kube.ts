@@ -43,6 +43,8 @@ export const TYPES = {
   cronJob: 'kubernetes:batch/v1:CronJob',
   networkPolicy: 'kubernetes:networking.k8s.io/v1:NetworkPolicy',
   storageClass: 'kubernetes:storage.k8s.io/v1:StorageClass',
+  roleBinding: 'kubernetes:rbac.authorization.k8s.io/v1:RoleBinding',
+  clusterRoleBinding: 'kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding',
   efsFileSystem: 'aws:efs/fileSystem:FileSystem',
   efsBackupPolicy: 'aws:efs/backupPolicy:BackupPolicy',
 } as const;

@@ -40,7 +40,7 @@ function variant(team: string, name: string, edit: (config: Record<string, any>)
 
 const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 /** The summary line of a file; resource counts change as the components grow, so any count. */
-const summary = (file: string, verdict: string) => expect.stringMatching(new RegExp(`^${escape(file)}: ${escape(verdict)} \\(\\d+ resources, 20 policies\\)$`));
+const summary = (file: string, verdict: string) => expect.stringMatching(new RegExp(`^${escape(file)}: ${escape(verdict)} \\(\\d+ resources, 21 policies\\)$`));
 const urnOf = (stack: string, qualifiedType: string, name: string) => `urn:pulumi:${stack}::notebook-platform::${qualifiedType}::${name}`;
 const SESSION = 'notebook-platform:index:NotebookPlatform$notebook-platform:index:NotebookSession';
 
@@ -49,9 +49,9 @@ describe('check on the example stacks', () => {
     const { io, out, err } = collect();
     expect(await run(['check', stackFile('demo'), stackFile('team-a'), stackFile('team-b')], io)).toBe(0);
     expect(out).toEqual([
-      expect.stringMatching(/^.*Pulumi\.demo\.yaml: ok \(\d+ resources, 20 policies\)$/),
-      expect.stringMatching(/^.*Pulumi\.team-a\.yaml: ok \(\d+ resources, 20 policies\)$/),
-      expect.stringMatching(/^.*Pulumi\.team-b\.yaml: ok \(\d+ resources, 20 policies\)$/),
+      expect.stringMatching(/^.*Pulumi\.demo\.yaml: ok \(\d+ resources, 21 policies\)$/),
+      expect.stringMatching(/^.*Pulumi\.team-a\.yaml: ok \(\d+ resources, 21 policies\)$/),
+      expect.stringMatching(/^.*Pulumi\.team-b\.yaml: ok \(\d+ resources, 21 policies\)$/),
     ]);
     expect(err).toEqual([]);
   });

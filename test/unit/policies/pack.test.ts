@@ -31,6 +31,7 @@ describe('the rules', () => {
       'no-plain-secrets',
       'session-limits',
       'team-namespace',
+      'rbac-subjects-scoped',
     ]);
   });
 
