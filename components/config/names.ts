@@ -73,6 +73,8 @@ export const paths = {
   sharedData: '/shared-data',
   share: (share: string) => `/shared-data/${share}`,
   jupyterConfig: '/etc/jupyter',
+  /** The session's token Secret, mounted in the notebook container only (file `token`). */
+  jupyterToken: '/etc/jupyter-token',
   scripts: '/opt/notebook-platform',
   gitSecret: '/etc/git-secret',
   forkSource: '/fork-source',

@@ -7,7 +7,6 @@
 import type { CodePlan, Plan, SessionPlan } from '../config/plan';
 import { HELPER_RESOURCES } from '../config/plan';
 import { JUPYTER_PORT, paths } from '../config/names';
-import { TOKEN_ENV } from './jupyter';
 import { scriptPathInPod } from './scripts';
 import { VOLUMES, homeMount, volumeMount, type VolumeMount } from './volumes';
 
@@ -65,7 +64,8 @@ function httpProbe(session: SessionPlan, timing: Record<string, number>): Record
 }
 
 /**
- * The notebook: the environment's image, the session's env plus the token from its Secret, the
+ * The notebook: the environment's image, the session's env, the token Secret as a file (never in
+ * the environment, which every process it starts would inherit), the
  * Jupyter port, probes on the Jupyter API (unauthenticated `GET <base_url>api`), the session's
  * resources and its mounts (mount paths sorted, so a parent is mounted before what it holds).
  */
@@ -75,6 +75,7 @@ export function notebookContainer(session: SessionPlan): Container {
     volumeMount(VOLUMES.cache, paths.cache),
     volumeMount(VOLUMES.tmp, paths.tmp),
     volumeMount(VOLUMES.jupyterConfig, paths.jupyterConfig, { readOnly: true }),
+    volumeMount(VOLUMES.jupyterToken, paths.jupyterToken, { readOnly: true }),
     ...session.mounts.map((share) => volumeMount(VOLUMES.share(share.share), share.mountPath, { readOnly: share.readOnly })),
   ];
   if (session.code?.mode === 'ephemeral') mounts.push(volumeMount(VOLUMES.code, session.code.directory));
@@ -82,10 +83,7 @@ export function notebookContainer(session: SessionPlan): Container {
     name: 'notebook',
     image: session.image,
     imagePullPolicy: 'IfNotPresent',
-    env: [
-      ...envList(session.env),
-      { name: TOKEN_ENV, valueFrom: { secretKeyRef: { name: session.names.tokenSecret, key: 'token' } } },
-    ].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
+    env: envList(session.env),
     ports: [{ name: HTTP_PORT_NAME, containerPort: JUPYTER_PORT, protocol: 'TCP' }],
     resources: { requests: { ...session.resources.requests }, limits: { ...session.resources.limits } },
     startupProbe: httpProbe(session, { periodSeconds: 5, timeoutSeconds: 5, failureThreshold: 120 }),

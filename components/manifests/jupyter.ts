@@ -5,12 +5,18 @@
  */
 import type { Plan, SessionPlan } from '../config/plan';
 import { JUPYTER_PORT, paths } from '../config/names';
+import { TOKEN_FILE_NAME } from './volumes';
 import { meta, type KubeObject } from './objects';
 
 /** The file name Jupyter Server reads from each config directory. */
 export const JUPYTER_CONFIG_FILE = 'jupyter_server_config.py';
-/** The env var holding the token (from the session's token Secret). */
+/**
+ * The env var Jupyter would take a token from. The platform never sets it: every process the
+ * notebook starts (kernels, terminals, pip) would inherit the token. Policies refuse it.
+ */
 export const TOKEN_ENV = 'JUPYTER_TOKEN';
+/** Where the notebook reads its token: the session's token Secret, mounted read-only. */
+export const TOKEN_FILE = `${paths.jupyterToken}/${TOKEN_FILE_NAME}`;
 
 /** A Python string literal (JSON strings are valid Python literals). */
 const py = (value: string) => JSON.stringify(value);
@@ -25,8 +31,8 @@ export function cullInterval(idleSeconds: number): number {
 }
 
 /**
- * `jupyter_server_config.py` of a session: base_url, listen address, the token from
- * JUPYTER_TOKEN (an empty token stops the server: token auth is never disabled), idle kernel
+ * `jupyter_server_config.py` of a session: base_url, listen address, the token from the mounted
+ * token Secret (a missing or empty token stops the server: token auth is never disabled), idle kernel
  * culling (`cull_idle_timeout` from `jupyter.cullIdleKernelsAfterSeconds`, 0 disables) and
  * server shutdown (`jupyter.shutdownIdleServerAfterSeconds`, 0 disables), no browser, and
  * X-Forwarded headers trusted (the ingress terminates TLS).
@@ -40,9 +46,17 @@ export function jupyterServerConfig(plan: Plan, session: SessionPlan): string {
     '',
     'c = get_config()  # noqa: F821 (defined by Jupyter when it loads this file)',
     '',
-    `_token = os.environ.get(${py(TOKEN_ENV)}, "")`,
-    'if not _token.strip():',
-    `    raise SystemExit("notebook-platform: ${TOKEN_ENV} is empty; refusing to start without token authentication")`,
+    '# The token is read from the mounted Secret, never from the environment (kernels inherit it).',
+    `_token_file = ${py(TOKEN_FILE)}`,
+    'try:',
+    '    with open(_token_file, encoding="utf-8") as _f:',
+    '        _token = _f.read().strip()',
+    'except OSError as _error:',
+    '    raise SystemExit(f"notebook-platform: cannot read the token from {_token_file} ({_error.strerror}); refusing to start without token authentication")',
+    'if not _token:',
+    '    raise SystemExit(f"notebook-platform: {_token_file} is empty; refusing to start without token authentication")',
+    '# An image that sets it must not hand it to every kernel either.',
+    `os.environ.pop(${py(TOKEN_ENV)}, None)`,
     '',
     `c.ServerApp.ip = ${py('0.0.0.0')}`,
     `c.ServerApp.port = ${JUPYTER_PORT}`,

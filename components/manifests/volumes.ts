@@ -5,6 +5,9 @@
 import type { HomeVolume, SessionPlan } from '../config/plan';
 import { names, paths } from '../config/names';
 
+/** The token's file name in the token Secret's mount (paths.jupyterToken). */
+export const TOKEN_FILE_NAME = 'token';
+
 export const VOLUMES = {
   home: 'home',
   forkSource: 'fork-source',
@@ -15,6 +18,8 @@ export const VOLUMES = {
   /** The helpers' /tmp (credential copies, autosave state): never mounted in the notebook container. */
   helperTmp: 'helper-tmp',
   jupyterConfig: 'jupyter-config',
+  /** The session's token Secret: the notebook reads it from a file, so no process inherits it in its environment. */
+  jupyterToken: 'jupyter-token',
   scripts: 'scripts',
   code: 'code',
   gitSecret: 'git-secret',
@@ -64,6 +69,8 @@ export function sessionVolumes(session: SessionPlan): Volume[] {
     emptyDir(VOLUMES.tmp, EMPTY_DIR_LIMITS.tmp),
     emptyDir(VOLUMES.helperTmp, EMPTY_DIR_LIMITS.helperTmp, 'Memory'),
     { name: VOLUMES.jupyterConfig, configMap: { name: session.names.configMap, defaultMode: 0o444 } },
+    // 0440 with fsGroup: readable by the notebook user's group, not by other users.
+    { name: VOLUMES.jupyterToken, secret: { secretName: session.names.tokenSecret, defaultMode: 0o440, items: [{ key: 'token', path: TOKEN_FILE_NAME }] } },
     { name: VOLUMES.scripts, configMap: { name: names.scriptsConfigMap(), defaultMode: 0o444 } },
   ];
   if (session.fork && session.fork.claimName !== session.home.claimName) volumes.push(claim(VOLUMES.forkSource, session.fork.claimName, true));

@@ -3,7 +3,8 @@
  * Secret (never empty, never written into a ConfigMap or a command line), and no secret-looking
  * value sits in plain env or ConfigMap data, where every viewer of the namespace can read it.
  */
-import { TOKEN_ENV } from '../../components/manifests/jupyter';
+import { TOKEN_ENV, TOKEN_FILE } from '../../components/manifests/jupyter';
+import { paths } from '../../components/config/names';
 import {
   containersOf, describe, describeContainer, isNotebookWorkload, notebookContainerOf, podTemplateOf, TYPES, WORKLOAD_TYPES,
   type Container, type KubeProps, type PodTemplate,
@@ -16,7 +17,8 @@ export const JUPYTER_CONFIG_KEY = /^jupyter_(server|notebook)_config\.(py|json)$
 const TOKEN_CLASSES = ['ServerApp', 'NotebookApp', 'IdentityProvider'];
 const PY_TOKEN_ASSIGNMENT = new RegExp(`^[ \\t]*c\\.(${TOKEN_CLASSES.join('|')})\\.token[ \\t]*=[ \\t]*(.*?)[ \\t]*(?:#.*)?$`, 'gm');
 const PY_STRING = /^[rRuUbB]?("""|'''|"|')(.*)\1$/s;
-const PY_READS_TOKEN_ENV = new RegExp(`os\\.(environ|getenv)[^\\n]*${TOKEN_ENV}`);
+/** Whether a Python config reads the mounted token file: names TOKEN_FILE as a string and open()s a file. */
+const readsTokenFile = (text: string) => (text.includes(`"${TOKEN_FILE}"`) || text.includes(`'${TOKEN_FILE}'`)) && /\bopen\(/.test(text);
 const TOKEN_FLAG = new RegExp(`^--(${TOKEN_CLASSES.join('|')})\\.token(=|$)`);
 
 /** A Jupyter config file (Python or JSON) against token authentication. */
@@ -33,31 +35,37 @@ export function checkJupyterConfig(file: string, text: string): string[] {
       const token = config[name]?.token;
       if (token === undefined) continue;
       if (token === '' || token === null) problems.push(`${file} sets ${name}.token empty: token authentication is disabled`);
-      else problems.push(`${file} sets ${name}.token to a literal value, readable by anyone who can read the ConfigMap; leave it to ${TOKEN_ENV}`);
+      else problems.push(`${file} sets ${name}.token to a literal value, readable by anyone who can read the ConfigMap; read it from ${TOKEN_FILE}`);
     }
     return problems;
   }
   const assignments = [...text.matchAll(PY_TOKEN_ASSIGNMENT)];
-  if (assignments.length === 0) problems.push(`${file} does not set the token (c.IdentityProvider.token) from ${TOKEN_ENV}`);
+  if (assignments.length === 0) problems.push(`${file} does not set the token (c.IdentityProvider.token) from ${TOKEN_FILE}`);
   for (const [, name, value] of assignments) {
     const literal = PY_STRING.exec(value);
     if ((literal && literal[2] === '') || value === 'None') problems.push(`${file} sets c.${name}.token = ${value}: token authentication is disabled`);
-    else if (literal) problems.push(`${file} sets c.${name}.token to a literal value, readable by anyone who can read the ConfigMap; read it from ${TOKEN_ENV}`);
+    else if (literal) problems.push(`${file} sets c.${name}.token to a literal value, readable by anyone who can read the ConfigMap; read it from ${TOKEN_FILE}`);
   }
-  if (!PY_READS_TOKEN_ENV.test(text)) problems.push(`${file} does not read the token from ${TOKEN_ENV} (os.environ)`);
+  if (!readsTokenFile(text)) problems.push(`${file} does not read the token from the mounted Secret file ${TOKEN_FILE}`);
   return problems;
 }
 
-/** A notebook container takes its token from a Secret through JUPYTER_TOKEN and not from its command line. */
-export function checkNotebookToken(container: Container): string[] {
+/**
+ * A notebook container reads its token from a Secret mounted at paths.jupyterToken: never from
+ * JUPYTER_TOKEN (every process the notebook starts would inherit it) nor its command line.
+ */
+export function checkNotebookToken(container: Container, template: PodTemplate): string[] {
   const problems: string[] = [];
   const what = `notebook container "${container.name ?? '?'}"`;
-  const env = (container.env ?? []).find((variable) => variable.name === TOKEN_ENV);
-  if (!env) problems.push(`${what} has no ${TOKEN_ENV}; set it from the session's token Secret (valueFrom.secretKeyRef)`);
-  else if (env.value !== undefined) problems.push(`${what} sets ${TOKEN_ENV} to a literal value; take it from the session's token Secret (valueFrom.secretKeyRef)`);
-  else if (!env.valueFrom?.secretKeyRef) problems.push(`${what} takes ${TOKEN_ENV} from something other than a Secret; use valueFrom.secretKeyRef`);
+  if ((container.env ?? []).some((variable) => variable.name === TOKEN_ENV)) {
+    problems.push(`${what} has ${TOKEN_ENV} in its environment, which every kernel and terminal inherits; mount the session's token Secret at ${paths.jupyterToken} instead`);
+  }
+  const mount = (container.volumeMounts ?? []).find((m) => m.mountPath === paths.jupyterToken);
+  const volume = mount && (template.spec?.volumes ?? []).find((v) => v.name === mount.name);
+  if (!mount) problems.push(`${what} does not mount the session's token Secret at ${paths.jupyterToken}`);
+  else if (!volume?.secret) problems.push(`${what} mounts ${paths.jupyterToken} from something other than a Secret (volume "${mount.name}")`);
   for (const argument of [...(container.command ?? []), ...(container.args ?? [])]) {
-    if (TOKEN_FLAG.test(argument)) problems.push(`${what} sets the token on its command line (${argument.split('=')[0]}=...); the jupyter config reads it from ${TOKEN_ENV}`);
+    if (TOKEN_FLAG.test(argument)) problems.push(`${what} sets the token on its command line (${argument.split('=')[0]}=...); the jupyter config reads it from ${TOKEN_FILE}`);
   }
   return problems;
 }
@@ -72,7 +80,7 @@ export function checkTokenAuth(type: string, props: KubeProps): string[] {
   const template = podTemplateOf(type, props);
   if (!template || !isNotebookWorkload(props, template)) return [];
   const container = notebookContainerOf(template);
-  return container ? checkNotebookToken(container).map((problem) => `${describe(props)}: ${problem}`) : [];
+  return container ? checkNotebookToken(container, template).map((problem) => `${describe(props)}: ${problem}`) : [];
 }
 
 
@@ -80,9 +88,9 @@ export function tokenAuthRule(): ResourceRule {
   return resourceRule(
     {
       name: 'jupyter-token-auth',
-      description: `Notebooks authenticate with a token from a Secret: ${TOKEN_ENV} from a secretKeyRef, and a Jupyter config that reads it and never sets it empty.`,
+      description: `Notebooks authenticate with a token from a Secret mounted as a file (never ${TOKEN_ENV} in the environment), and a Jupyter config that reads it and never sets it empty.`,
       enforcementLevel: 'mandatory',
-      remediationSteps: `Set ${TOKEN_ENV} with valueFrom.secretKeyRef to the session's token Secret and set c.IdentityProvider.token from os.environ["${TOKEN_ENV}"] in jupyter_server_config.py (jupyterServerConfig in components/manifests/jupyter.ts does); never set token to "" or a literal.`,
+      remediationSteps: `Mount the session's token Secret at ${paths.jupyterToken} in the notebook container, set c.IdentityProvider.token from open("${TOKEN_FILE}") in jupyter_server_config.py (jupyterServerConfig in components/manifests/jupyter.ts does), and do not set ${TOKEN_ENV}; never set token to "" or a literal.`,
     },
     [TYPES.configMap, ...WORKLOAD_TYPES],
     (props, args) => checkTokenAuth(args.type, props as KubeProps),

@@ -365,6 +365,15 @@ describe('7. Pod Security restricted with a real runtime', () => {
     expect(r.stdout.trim().split('\n')).toEqual(['1000', '100', 'jovyan']);
   }, STEP_TIMEOUT_MS);
 
+  it('no process in the notebook container has the token in its environment; Jupyter reads it from the mounted Secret', async () => {
+    const r = await notebookExec('alpha', 'for f in /proc/[0-9]*/environ; do tr "\\0" "\\n" < "$f" 2>/dev/null | grep -q "^JUPYTER_TOKEN=" && echo "$f"; done; ls /proc | grep -c "^[0-9]"');
+    const lines = r.stdout.trim().split('\n');
+    // Only the count of processes looked at: no environ file named the token.
+    expect(lines).toHaveLength(1);
+    expect(Number(lines[0])).toBeGreaterThan(2);
+    expect((await notebookExec('alpha', 'cat /etc/jupyter-token/token')).stdout.trim()).toBe(await tokenOf('alpha'));
+  }, STEP_TIMEOUT_MS);
+
   it('a pod that would run as root in the team namespace is refused', async () => {
     const rootPod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'root-attempt', namespace: NAMESPACE }, spec: { nodeName: node, containers: [{ name: 'c', image: images.notebook, command: ['id'], securityContext: { runAsUser: 0 } }] } };
     const r = await k(['apply', '-f', '-'], { input: JSON.stringify(rootPod) });

@@ -2,9 +2,12 @@
  * The session chart: every option of a session and what it must and must not produce.
  */
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { GIT_SYNC_IMAGE, HELPER_RESOURCES, names, type Plan } from '../../../components/config';
 import { sessionObjects, synthesize, toYaml, type KubeObject } from '../../../components/manifests';
-import { JUPYTER_CONFIG_FILE, MIGRATED_MARKER_FILE, cullInterval } from '../../../components/manifests/jupyter';
+import { JUPYTER_CONFIG_FILE, MIGRATED_MARKER_FILE, TOKEN_FILE, cullInterval } from '../../../components/manifests/jupyter';
 import { CONFIG_HASH_ANNOTATION } from '../../../components/manifests/session';
 import { baseConfig } from '../config/fixtures';
 import { planOf, sessionOf, stackPlan } from './session-support';
@@ -129,11 +132,11 @@ describe('StatefulSet and pod', () => {
     for (const name of ['prepare-home', 'autosave']) expect(containerOf(pod, name).resources).toEqual(HELPER_RESOURCES);
   });
 
-  it('notebook: image, env with the token from its Secret, port, probes on the Jupyter API', () => {
+  it('notebook: image, env (never the token), port, probes on the Jupyter API', () => {
     const notebook = containerOf(pod, 'notebook');
     expect(notebook.image).toBe('quay.io/jupyter/datascience-notebook:2025-12-01');
     const env = envOf(notebook);
-    expect(env.JUPYTER_TOKEN).toEqual({ secretKeyRef: { name: 'trial-analysis-token', key: 'token' } });
+    expect(env.JUPYTER_TOKEN).toBeUndefined();
     expect(env).toMatchObject({
       NOTEBOOK_PLATFORM_TEAM: 'team-a',
       NOTEBOOK_PLATFORM_SESSION: 'trial-analysis',
@@ -155,6 +158,8 @@ describe('StatefulSet and pod', () => {
     expect(mounts['/home/jovyan/.cache']).toEqual({ name: 'cache', mountPath: '/home/jovyan/.cache' });
     expect(mounts['/tmp']).toEqual({ name: 'tmp', mountPath: '/tmp' });
     expect(mounts['/etc/jupyter']).toEqual({ name: 'jupyter-config', mountPath: '/etc/jupyter', readOnly: true });
+    expect(mounts['/etc/jupyter-token']).toEqual({ name: 'jupyter-token', mountPath: '/etc/jupyter-token', readOnly: true });
+    expect(volumesOf(pod)['jupyter-token']).toEqual({ name: 'jupyter-token', secret: { secretName: 'trial-analysis-token', defaultMode: 0o440, items: [{ key: 'token', path: 'token' }] } });
     const volumes = volumesOf(pod);
     expect(volumes.home).toEqual({ name: 'home', persistentVolumeClaim: { claimName: 'workdir-trial-analysis' } });
     expect(volumes.cache.emptyDir).toBeDefined();
@@ -568,7 +573,13 @@ describe('jupyter_server_config.py', () => {
   });
 
   /** Runs the config with a stand-in for Jupyter's config object. */
-  function runConfig(text: string, token: string) {
+  /** Runs the config as Jupyter would, with the token file at a temporary path (undefined: no file) and JUPYTER_TOKEN set to a decoy. */
+  function runConfig(text: string, token: string | undefined) {
+    const dir = mkdtempSync(join(tmpdir(), 'np-token-'));
+    const file = join(dir, 'token');
+    if (token !== undefined) writeFileSync(file, token);
+    expect(text).toContain(`"${TOKEN_FILE}"`);
+    text = text.split(`"${TOKEN_FILE}"`).join(JSON.stringify(file));
     const harness = [
       'import json, sys',
       'class Section(dict):',
@@ -577,20 +588,28 @@ describe('jupyter_server_config.py', () => {
       'config = Section()',
       'namespace = {"get_config": lambda: config}',
       'exec(compile(sys.stdin.read(), "jupyter_server_config.py", "exec"), namespace)',
-      'print(json.dumps(config))',
+      'print(json.dumps({"config": config, "token_env": os.environ.get("JUPYTER_TOKEN")}))',
     ].join('\n');
-    return spawnSync('python3', ['-c', harness], { input: text, encoding: 'utf8', env: { PATH: process.env.PATH, JUPYTER_TOKEN: token } });
+    try {
+      return spawnSync('python3', ['-c', `import os\n${harness}`], { input: text, encoding: 'utf8', env: { PATH: process.env.PATH, JUPYTER_TOKEN: 'decoy-from-env' } });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   }
 
-  it('is valid Python that refuses an empty token and uses the one it is given', () => {
+  it('is valid Python that reads the token file, refuses a missing or empty one, ignores and drops JUPYTER_TOKEN', () => {
     const text = configOf(stackPlan('team-a'), 'imaging');
     const refused = runConfig(text, '');
     expect(refused.status).not.toBe(0);
     expect(refused.stderr).toContain('refusing to start without token authentication');
-    expect(runConfig(text, '   ').status).not.toBe(0);
-    const ok = runConfig(text, 'sekrit');
+    expect(runConfig(text, '   \n').status).not.toBe(0);
+    const missing = runConfig(text, undefined);
+    expect(missing.status).not.toBe(0);
+    expect(missing.stderr).toMatch(/cannot read the token from .*No such file or directory.*refusing to start/);
+    const ok = runConfig(text, 'sekrit\n');
     expect(ok.stderr).toBe('');
-    const config = JSON.parse(ok.stdout);
+    const { config, token_env: tokenEnv } = JSON.parse(ok.stdout);
+    expect(tokenEnv).toBeNull();
     expect(config.IdentityProvider.token).toBe('sekrit');
     expect(config.ServerApp).toMatchObject({ base_url: '/notebooks/team-a/imaging/', port: 8888, ip: '0.0.0.0' });
     expect(config.MappingKernelManager.cull_idle_timeout).toBe(3600);
@@ -628,12 +647,13 @@ describe('no credential in clear', () => {
     }
   });
 
-  it('the token reaches only the notebook container, as a secretKeyRef', () => {
+  it('the token reaches only the notebook container, as a file, never in any environment', () => {
     const pod = podOf(objectsOf(stackPlan('team-a'), 'trial-analysis'));
     for (const container of [...pod.initContainers, ...pod.containers]) {
-      const token = (container.env ?? []).find((e: Obj) => e.name === 'JUPYTER_TOKEN');
-      if (container.name === 'notebook') expect(token).toEqual({ name: 'JUPYTER_TOKEN', valueFrom: { secretKeyRef: { name: 'trial-analysis-token', key: 'token' } } });
-      else expect(token).toBeUndefined();
+      expect((container.env ?? []).find((e: Obj) => e.name === 'JUPYTER_TOKEN')).toBeUndefined();
+      const mount = (container.volumeMounts ?? []).find((m: Obj) => m.name === 'jupyter-token');
+      if (container.name === 'notebook') expect(mount).toEqual({ name: 'jupyter-token', mountPath: '/etc/jupyter-token', readOnly: true });
+      else expect(mount).toBeUndefined();
     }
   });
 

@@ -2,7 +2,7 @@
  * jupyter-token-auth and no-plain-secrets over the example stacks (their real Jupyter configs,
  * helper scripts and env) and unsafe variants.
  */
-import { JUPYTER_CONFIG_FILE, TOKEN_ENV } from '../../../components/manifests/jupyter';
+import { JUPYTER_CONFIG_FILE, TOKEN_ENV, TOKEN_FILE } from '../../../components/manifests/jupyter';
 import { checkJupyterConfig, noPlainSecretsRule, secretLookingName, tokenAuthRule } from '../../../policies/rules';
 import { containerOf, messages, pick, stackResources, TYPE, describeMandatoryRules } from './fixtures';
 
@@ -23,25 +23,33 @@ describe('jupyter-token-auth', () => {
     expect(await messages(tokenAuthRule(), resources)).toEqual([`${CONFIG_MAP}: ${JUPYTER_CONFIG_FILE} sets c.IdentityProvider.token = '': token authentication is disabled`]);
   });
 
-  it('fails a literal token in the ConfigMap, and a config that never reads JUPYTER_TOKEN', async () => {
+  it('fails a literal token in the ConfigMap, and a config that never reads the token file', async () => {
     const resources = await stackResources('team-a');
     const data = jupyterConfig(resources);
     data[JUPYTER_CONFIG_FILE] = data[JUPYTER_CONFIG_FILE]
       .split('\n')
-      .filter((line: string) => !line.includes(TOKEN_ENV))
+      .filter((line: string) => !line.includes('_token_file'))
       .join('\n')
       .replace('c.IdentityProvider.token = _token', 'c.ServerApp.token = "s3cr3t-t0ken"');
     expect(await messages(tokenAuthRule(), resources)).toEqual([
-      `${CONFIG_MAP}: ${JUPYTER_CONFIG_FILE} sets c.ServerApp.token to a literal value, readable by anyone who can read the ConfigMap; read it from ${TOKEN_ENV}`,
-      `${CONFIG_MAP}: ${JUPYTER_CONFIG_FILE} does not read the token from ${TOKEN_ENV} (os.environ)`,
+      `${CONFIG_MAP}: ${JUPYTER_CONFIG_FILE} sets c.ServerApp.token to a literal value, readable by anyone who can read the ConfigMap; read it from ${TOKEN_FILE}`,
+      `${CONFIG_MAP}: ${JUPYTER_CONFIG_FILE} does not read the token from the mounted Secret file ${TOKEN_FILE}`,
     ]);
+  });
+
+  it('fails a config that takes the token from the environment again', async () => {
+    const resources = await stackResources('team-a');
+    const data = jupyterConfig(resources);
+    data[JUPYTER_CONFIG_FILE] = data[JUPYTER_CONFIG_FILE].split('\n').filter((line: string) => !line.includes('_token_file')).join('\n')
+      .replace('c.IdentityProvider.token = _token', `c.IdentityProvider.token = os.environ["${TOKEN_ENV}"]`);
+    expect(await messages(tokenAuthRule(), resources)).toEqual([`${CONFIG_MAP}: ${JUPYTER_CONFIG_FILE} does not read the token from the mounted Secret file ${TOKEN_FILE}`]);
   });
 
   it('fails a config that does not set the token at all', async () => {
     const resources = await stackResources('team-a');
     const data = jupyterConfig(resources);
     data[JUPYTER_CONFIG_FILE] = data[JUPYTER_CONFIG_FILE].replace('c.IdentityProvider.token = _token\n', '');
-    expect(await messages(tokenAuthRule(), resources)).toEqual([`${CONFIG_MAP}: ${JUPYTER_CONFIG_FILE} does not set the token (c.IdentityProvider.token) from ${TOKEN_ENV}`]);
+    expect(await messages(tokenAuthRule(), resources)).toEqual([`${CONFIG_MAP}: ${JUPYTER_CONFIG_FILE} does not set the token (c.IdentityProvider.token) from ${TOKEN_FILE}`]);
   });
 
   it('reads JSON configs too', () => {
@@ -49,18 +57,29 @@ describe('jupyter-token-auth', () => {
     expect(checkJupyterConfig('jupyter_server_config.json', '{"ServerApp": {"port": 8888}}')).toEqual([]);
   });
 
-  it('fails a notebook whose JUPYTER_TOKEN is a literal or missing, or that sets the token on its command line', async () => {
+  it('fails a notebook with JUPYTER_TOKEN in its environment (even from a Secret), without the token mount, or with the token on its command line', async () => {
     const resources = await stackResources('team-a');
-    const notebook = containerOf(pick(resources, TYPE.statefulSet, 'imaging'), 'notebook');
-    notebook.env = notebook.env.map((variable: { name: string }) => (variable.name === TOKEN_ENV ? { name: TOKEN_ENV, value: 'abc' } : variable));
+    const imaging = pick(resources, TYPE.statefulSet, 'imaging');
+    const notebook = containerOf(imaging, 'notebook');
+    notebook.env.push({ name: TOKEN_ENV, valueFrom: { secretKeyRef: { name: 'imaging-token', key: 'token' } } });
     notebook.args = ['start-notebook.py', '--ServerApp.token='];
     const trial = containerOf(pick(resources, TYPE.statefulSet, 'trial-analysis'), 'notebook');
-    trial.env = trial.env.filter((variable: { name: string }) => variable.name !== TOKEN_ENV);
+    trial.volumeMounts = trial.volumeMounts.filter((mount: { mountPath: string }) => mount.mountPath !== '/etc/jupyter-token');
     expect(await messages(tokenAuthRule(), resources)).toEqual([
-      `${IMAGING}: notebook container "notebook" sets ${TOKEN_ENV} to a literal value; take it from the session's token Secret (valueFrom.secretKeyRef)`,
-      `${IMAGING}: notebook container "notebook" sets the token on its command line (--ServerApp.token=...); the jupyter config reads it from ${TOKEN_ENV}`,
-      `StatefulSet nb-team-a/trial-analysis: notebook container "notebook" has no ${TOKEN_ENV}; set it from the session's token Secret (valueFrom.secretKeyRef)`,
+      `${IMAGING}: notebook container "notebook" has ${TOKEN_ENV} in its environment, which every kernel and terminal inherits; mount the session's token Secret at /etc/jupyter-token instead`,
+      `${IMAGING}: notebook container "notebook" sets the token on its command line (--ServerApp.token=...); the jupyter config reads it from ${TOKEN_FILE}`,
+      `StatefulSet nb-team-a/trial-analysis: notebook container "notebook" does not mount the session's token Secret at /etc/jupyter-token`,
     ]);
+  });
+
+  it('fails a token mount that is not a Secret', async () => {
+    const resources = await stackResources('team-a');
+    const imaging = pick(resources, TYPE.statefulSet, 'imaging');
+    const volumes = imaging.inputs.spec.template.spec.volumes as { name: string; secret?: unknown; emptyDir?: unknown }[];
+    const token = volumes.find((volume) => volume.name === 'jupyter-token')!;
+    delete token.secret;
+    token.emptyDir = {};
+    expect(await messages(tokenAuthRule(), resources)).toEqual([`${IMAGING}: notebook container "notebook" mounts /etc/jupyter-token from something other than a Secret (volume "jupyter-token")`]);
   });
 });
 
