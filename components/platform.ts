@@ -5,6 +5,7 @@
  */
 import * as pulumi from '@pulumi/pulumi';
 import type { Plan } from './config/plan';
+import { CONFIG_NAMESPACE } from './config/schema';
 import { planFromConfig } from './config/validate';
 import { teamObjects } from './manifests/chart';
 import { efsShareVolume, efsStorageClass, holdsData } from './manifests/storage';
@@ -43,6 +44,10 @@ export class NotebookPlatform extends pulumi.ComponentResource {
     const plan = planOf(args);
     super('notebook-platform:index:NotebookPlatform', name, {}, opts);
     this.plan = plan;
+    if (plan.sessions.length === 0) {
+      // Nothing in the program knows what the stack had; the preview shows this next to the deletes.
+      void pulumi.log.warn(`${CONFIG_NAMESPACE}:sessions is empty: this update deletes every session the stack has (their homes are retained); if that is not intended, check the key in Pulumi.<stack>.yaml`, this);
+    }
 
     const objects: KubeObject[] = teamObjects(plan);
     if (plan.storage.config.backend === 'efs') {

@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { parseYaml, YamlSyntaxError } from './yaml-parse';
 import { CONFIG_NAMESPACE } from './schema';
+import { isNearMissNamespace } from './config-namespace';
 
 /** What a `secure:` value reads as: present, never decrypted here. */
 export const SECURE_VALUE = '[secure]';
@@ -42,13 +43,18 @@ export function parseStackConfig(text: string, fileName: string): Record<string,
   return extractNamespace(config as Record<string, unknown>);
 }
 
-/** Pulumi config (namespaced keys) -> our config object. Also used with `pulumi.Config` values. */
+/**
+ * Pulumi config (namespaced keys) -> our config object. Also used with `pulumi.Config` values.
+ * Keys of near misses of our namespace are kept whole (`notebook:sessions`) for validation to report.
+ */
 export function extractNamespace(config: Record<string, unknown>): Record<string, unknown> {
   const ours: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(config)) {
     const separator = key.indexOf(':');
-    // Pulumi assumes the project namespace for a bare key.
-    const name = separator < 0 ? key : key.slice(0, separator) === CONFIG_NAMESPACE ? key.slice(separator + 1) : undefined;
+    const namespace = separator < 0 ? undefined : key.slice(0, separator);
+    // Pulumi assumes the project namespace for a bare key. A near miss of ours stays under its
+    // full key, so validation reports it instead of the stack silently running without it.
+    const name = namespace === undefined ? key : namespace === CONFIG_NAMESPACE ? key.slice(separator + 1) : isNearMissNamespace(namespace) ? key : undefined;
     // Defined, not assigned: `ours.__proto__ = ...` would replace the prototype (validation reports the key).
     if (name !== undefined) Object.defineProperty(ours, name, { value: replaceSecureValues(value), enumerable: true, writable: true, configurable: true });
   }

@@ -7,6 +7,7 @@ import { problemsFromZod, type Problem } from './problems';
 import { crossCheck } from './cross-checks';
 import { normalise, type Plan } from './plan';
 import { withoutSpecialKeys } from './special-keys';
+import { withoutMisspeltKeys } from './config-namespace';
 
 export type ValidationResult =
   | { readonly ok: true; readonly config: StackConfig; readonly plan: Plan; readonly problems: readonly [] }
@@ -14,8 +15,11 @@ export type ValidationResult =
 
 /** Validates the `notebook-platform:*` values (namespace stripped) and returns the plan or the problems. */
 export function validateConfig(raw: unknown): ValidationResult {
-  // Special keys are reported and left out, so the rest is still validated (every problem at once).
-  const { value: data, problems: keyProblems } = withoutSpecialKeys(raw);
+  // Misspelt namespaces and special keys are reported and left out, so the rest is still validated (every problem at once).
+  const misspelt = withoutMisspeltKeys(raw);
+  const special = withoutSpecialKeys(misspelt.value);
+  const data = special.value;
+  const keyProblems = [...misspelt.problems, ...special.problems];
   const parsed = stackConfigSchema.safeParse(data, { reportInput: true });
   if (!parsed.success) return { ok: false, problems: [...keyProblems, ...problemsFromZod(stackConfigSchema, parsed.error.issues, data)] };
   const problems = [...keyProblems, ...crossCheck(parsed.data)];
