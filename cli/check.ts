@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import { readStackConfigFile } from '../components/config/load';
+import { readStackConfigFile, StackFileError } from '../components/config/load';
 import { formatProblem } from '../components/config/problems';
 import { validateConfig } from '../components/config/validate';
 import type { Plan } from '../components/config/plan';
@@ -52,15 +52,26 @@ export interface CheckOptions {
  * Checks stack config files: validates each (problems as `validate` prints them), evaluates the
  * team program offline (components/offline) and runs the policy pack's rules over every
  * resource it registers and over the whole stack. One line per violation, then a summary per
- * file. 1 when a file is invalid or has a mandatory violation, 0 otherwise (advisory violations
- * are printed).
+ * file. 2 when a file cannot be used (missing, not YAML; reported on stderr, the others still
+ * checked), else 1 when a file is invalid or has a mandatory violation, 0 otherwise (advisory
+ * violations are printed).
  */
 export async function checkFiles(files: readonly string[], io: Io, options: CheckOptions = {}): Promise<number> {
   const policies = notebookPolicies();
   const config = options.policyConfig ?? {};
   let failed = false;
+  let unusable = false;
   for (const file of files) {
-    const raw = readStackConfigFile(file);
+    let raw: Record<string, unknown>;
+    try {
+      raw = readStackConfigFile(file);
+    } catch (error) {
+      if (!(error instanceof StackFileError)) throw error;
+      // Reported, and the other files still checked: the exit code is the worst of them all.
+      io.err(`notebook-platform check: ${error.message}`);
+      unusable = true;
+      continue;
+    }
     const result = validateConfig(raw);
     if (!result.ok) {
       failed = true;
@@ -81,7 +92,7 @@ export async function checkFiles(files: readonly string[], io: Io, options: Chec
         : `${file}: ok${advisory ? ` with ${advisory} advisory violation${advisory === 1 ? '' : 's'}` : ''} (${summary})`,
     );
   }
-  return failed ? 1 : 0;
+  return unusable ? 2 : failed ? 1 : 0;
 }
 
 /**

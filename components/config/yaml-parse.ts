@@ -12,7 +12,7 @@
  * key "null", `yaml` names it "").
  */
 import { FAILSAFE_SCHEMA, load, Type } from 'js-yaml';
-import { parseDocument } from 'yaml';
+import { parseDocument, Parser } from 'yaml';
 
 /** A YAML syntax error with its position (`line:col`), from the reference parser. */
 export class YamlSyntaxError extends Error {
@@ -69,22 +69,76 @@ function hasNullKey(value: unknown): boolean {
   return false;
 }
 
+/**
+ * Deepest nesting of maps and lists a stack config file may have, the document's own map being
+ * level 1. A stack config needs fewer than 10; both parsers recurse per level, and thousands of
+ * levels ran them out of stack ("Maximum call stack size exceeded", at no useful position).
+ */
+export const MAX_YAML_DEPTH = 64;
+
+const TOO_DEEP = `nested more than ${MAX_YAML_DEPTH} levels deep (a stack config needs fewer than 10)`;
+
+/** Whether a parsed value nests maps and lists deeper than MAX_YAML_DEPTH (walked without recursion). */
+function tooDeep(value: unknown): boolean {
+  const pending: [unknown, number][] = [[value, 1]];
+  while (pending.length > 0) {
+    const [node, depth] = pending.pop()!;
+    if (node === null || typeof node !== 'object') continue;
+    if (depth > MAX_YAML_DEPTH) return true;
+    for (const child of Object.values(node)) pending.push([child, depth + 1]);
+  }
+  return false;
+}
+
+type CstNode = { type: string; offset: number; items?: { key?: CstNode | null; value?: CstNode | null }[]; value?: CstNode | null };
+const COLLECTIONS = new Set(['block-map', 'block-seq', 'flow-collection']);
+
+/**
+ * The offset of the first map or list (in document order) deeper than MAX_YAML_DEPTH, from
+ * `yaml`'s syntax tree: its lexer and parser keep their own stacks, so any depth is safe there.
+ */
+function tooDeepOffset(text: string): number | undefined {
+  for (const token of new Parser().parse(text)) {
+    const pending: [CstNode | null | undefined, number][] = [[(token as CstNode).value, 1]];
+    while (pending.length > 0) {
+      const [node, depth] = pending.pop()!;
+      if (!node || !COLLECTIONS.has(node.type)) continue;
+      if (depth > MAX_YAML_DEPTH) return node.offset;
+      // Reversed, so the stack pops children in document order.
+      for (const item of [...(node.items ?? [])].reverse()) pending.push([item.value, depth + 1], [item.key, depth + 1]);
+    }
+  }
+  return undefined;
+}
+
+/** The error for a document nested too deep, at its first node too deep (an alias's when only expansion made it so). */
+function depthError(text: string): YamlSyntaxError {
+  const alias = /(?:^|[\s[{,])\*/m.exec(text);
+  const offset = tooDeepOffset(text) ?? (alias ? alias.index + alias[0].length - 1 : -1);
+  return new YamlSyntaxError(TOO_DEEP, offset < 0 ? '?' : linePosition(text, offset));
+}
+
 /** The reference: `yaml`'s document, its first error with a position. */
 export function parseYamlReference(text: string): unknown {
   const document = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   if (document.errors.length > 0) {
+    if (tooDeepOffset(text) !== undefined) throw depthError(text);
     const error = document.errors[0];
     const where = error.linePos ? `${error.linePos[0].line}:${error.linePos[0].col}` : '?';
     throw new YamlSyntaxError(error.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, ''), where);
   }
+  let value: unknown;
   try {
-    return document.toJS();
+    value = document.toJS();
   } catch (error) {
+    if (tooDeepOffset(text) !== undefined) throw depthError(text);
     // Alias errors surface only here: an undefined alias, or more alias expansion than allowed.
     const alias = /: (\S+)$/.exec((error as Error).message)?.[1];
     const offset = alias ? text.indexOf(`*${alias}`) : -1;
     throw new YamlSyntaxError((error as Error).message, offset < 0 ? '?' : linePosition(text, offset));
   }
+  if (tooDeep(value)) throw depthError(text);
+  return value;
 }
 
 function linePosition(text: string, offset: number): string {
@@ -107,6 +161,7 @@ export function parseYaml(text: string): unknown {
     } catch {
       return parseYamlReference(text);
     }
+    if (tooDeep(value)) throw depthError(text);
     // An empty document: js-yaml gives undefined, `yaml` null.
     if (!hasNullKey(value)) return value === undefined ? null : value;
   }
