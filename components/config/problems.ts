@@ -113,6 +113,10 @@ export function problemsFromZod(schema: z.ZodType, issues: readonly ZodIssue[], 
           message: issue.input === undefined ? `is required (${issue.expected})` : `expected ${issue.expected}, got ${describeType(issue.input)}`,
         });
         break;
+      case 'invalid_key':
+        // A map key that fails its grammar: the key's own messages, not zod's "Invalid key in record".
+        problems.push({ path: configPath(segments), message: `${show(issue.input)} ${issue.issues.map((inner) => inner.message).join('; ')}` });
+        break;
       case 'too_big':
       case 'too_small':
         problems.push({ path: configPath(segments), message: `${show(issue.input)}: ${issue.message.replace(/^Too (big|small): /, '')}` });

@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { isQuantity } from './quantity';
+import { isCleanAbsolutePath, isDnsSubdomain, isGitRefName, isImageReference, isIpv4Address, isIpv4Cidr, isLabelKey, isLabelValue, isPlainUrl } from './grammars';
 
 /** The upstream git-sync image the platform pins. */
 export const GIT_SYNC_IMAGE = 'registry.k8s.io/git-sync/git-sync:v4.7.1';
@@ -25,24 +26,28 @@ const dnsLabel = (what: string, max: number) =>
 const quantity = (example: string) =>
   z.string().refine(isQuantity, { message: `must be a Kubernetes quantity such as "${example}"` });
 
-const CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
-const cidr = z.string().refine(
-  (value) => {
-    const match = CIDR.exec(value);
-    return !!match && match.slice(1, 5).every((octet) => Number(octet) <= 255) && Number(match[5]) <= 32;
-  },
-  { message: 'must be an IPv4 CIDR such as "10.0.0.0/16" (a single address is "x.x.x.x/32")' },
-);
-const IPV4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
-const ipv4Address = z.string().refine(
-  (value) => {
-    const match = IPV4.exec(value);
-    return !!match && match.slice(1, 5).every((octet) => Number(octet) <= 255);
-  },
-  { message: 'must be an IPv4 address such as "169.254.20.10"' },
-);
+const cidr = z.string().refine(isIpv4Cidr, {
+  message: 'must be an IPv4 CIDR such as "10.0.0.0/16" (a single address is "x.x.x.x/32"; octets 0-255 without leading zeros, prefix 0-32)',
+});
+const ipv4Address = z.string().refine(isIpv4Address, { message: 'must be an IPv4 address such as "169.254.20.10" (octets 0-255 without leading zeros)' });
 const port = z.number().int().min(1).max(65535);
-const labels = z.record(z.string(), z.string());
+const LABEL_KEY_MESSAGE = 'is not a Kubernetes label key: [prefix/]name, the name at most 63 letters, digits, "-", "_" and "." starting and ending with a letter or digit, the prefix a DNS subdomain';
+const labelKey = z.string().min(1).refine(isLabelKey, { message: LABEL_KEY_MESSAGE });
+/** Kubernetes labels and selectors: keys and values in the label grammar. */
+const labels = z.record(
+  labelKey,
+  z.string().refine(isLabelValue, { message: 'must be a Kubernetes label value: at most 63 letters, digits, "-", "_" and ".", starting and ending with a letter or digit (or empty)' }),
+);
+const subdomain = (what: string) =>
+  z.string().min(1).refine(isDnsSubdomain, {
+    message: `must be a DNS subdomain (${what}): lowercase letters, digits, "-" and ".", each dot-separated part starting and ending with a letter or digit, at most 253 characters`,
+  });
+const image = z.string().min(1).refine(isImageReference, {
+  message: 'must be an image reference [registry[:port]/]path[:tag][@sha256:<64 lowercase hex digits>] (distribution spec; the path lowercase)',
+});
+const GIT_REF_MESSAGE =
+  'must be a git ref name (git check-ref-format): no "..", "@{", "//", control characters, spaces or any of ~^:?*[\\; no part starting with "." or ending in ".lock"; not starting with "-" or "/", not ending with "/" or "."';
+const gitRef = z.string().min(1).refine(isGitRefName, { message: GIT_REF_MESSAGE });
 
 /** Where notebook data lives. */
 const efsStorage = z.strictObject({
@@ -62,14 +67,14 @@ const efsStorage = z.strictObject({
   /** Install the EFS CSI driver as an EKS add-on with its IAM role. @default off */
   csiDriverAddon: z.strictObject({ clusterName: z.string().min(1), oidcProviderArn: z.string().min(1), oidcProviderUrl: z.string().min(1) }).optional(),
   /** Tags on every AWS resource. */
-  tags: labels.default({}),
+  tags: z.record(z.string(), z.string()).default({}),
 });
 const nfsStorage = z.strictObject({
   backend: z.literal('nfs'),
   /** NFS server host name or address. */
   server: z.string().min(1),
   /** Export path; the team's data lives under `<path>/<namespace>/`. */
-  path: z.string().regex(/^\/[^\s]*$/, { message: 'must be an absolute path such as "/exports/notebooks"' }),
+  path: z.string().refine(isCleanAbsolutePath, { message: 'must be an absolute path such as "/exports/notebooks" without "." or ".." parts, empty parts or spaces' }),
   /**
    * Capacity recorded on the team's homes volume and claim (counted in quota.storage; NFS itself
    * does not enforce it). Fixed rather than derived from the sessions: a bound static claim
@@ -107,7 +112,7 @@ export const shareSchema = z.strictObject({
 
 export const tolerationSchema = z.strictObject({
   /** Taint key, e.g. "nvidia.com/gpu". */
-  key: z.string().min(1),
+  key: labelKey,
   /** @default "Exists" */
   operator: z.enum(['Exists', 'Equal']).default('Exists'),
   /** Taint value (operator Equal). */
@@ -135,7 +140,7 @@ export const sizeSchema = z.strictObject({
 
 export const environmentSchema = z.strictObject({
   /** Pinned image: `registry/repo:tag` (not latest) or `registry/repo@sha256:...`. */
-  image: z.string().min(1),
+  image,
   description: z.string().optional(),
 });
 
@@ -158,7 +163,7 @@ export const codeSchema = z.strictObject({
   /** https://host/path or ssh (git@host:path, ssh://host/path). No credentials in the URL. */
   repo: z.string().min(1),
   /** Branch, tag or commit. @default "HEAD" */
-  ref: z.string().min(1).default('HEAD'),
+  ref: gitRef.default('HEAD'),
   /** ephemeral: fresh clone into /code each start; persistent: cloned once into the home. @default "ephemeral" */
   mode: z.enum(['ephemeral', 'persistent']).default('ephemeral'),
   /** Clone depth; 0 is full history. @default 1 */
@@ -168,7 +173,7 @@ export const codeSchema = z.strictObject({
 
 export const autosaveSchema = z.strictObject({
   /** Branch pushed to. @default "autosave/<session>" */
-  branch: z.string().regex(/^[A-Za-z0-9._/-]+$/, { message: 'must be a git branch name' }).optional(),
+  branch: z.string().regex(/^[A-Za-z0-9._/-]+$/, { message: 'must be a git branch name of letters, digits and ._/-' }).refine(isGitRefName, { message: GIT_REF_MESSAGE }).optional(),
   /** Quiet period after the last change before committing. @default 30 */
   debounceSeconds: z.number().int().min(1).max(3600).default(30),
   /** Files larger than this are never committed. @default 10 */
@@ -264,17 +269,19 @@ export const accessSchema = z.strictObject({
 
 export const ingressSchema = z.strictObject({
   /** Public host; sessions are at https://<host>/notebooks/<team>/<session>/. */
-  host: z.string().regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, { message: 'must be a host name such as "notebooks.example.com"' }),
+  host: subdomain('a host name such as "notebooks.example.com"'),
   className: z.string().min(1).default('nginx'),
   /** TLS certificate Secret in the team namespace. */
-  tlsSecretName: z.string().optional(),
+  tlsSecretName: subdomain('a Secret name').optional(),
   /** oauth2-proxy in front of every session, restricted to its owner. */
   sso: z
     .strictObject({
       /** oauth2-proxy base URL, e.g. https://auth.example.com/oauth2 */
-      url: z.string().regex(/^https:\/\/\S+$/, { message: 'must be an https URL' }),
+      url: z.string().refine((value) => isPlainUrl(value, ['https']), {
+        message: 'must be an https URL such as "https://auth.example.com/oauth2": a host name, an optional port and a path of letters, digits and -._~%/ (no quotes, spaces, "$", ";" or credentials)',
+      }),
       /** Owners sign in as <owner>@<emailDomain>. */
-      emailDomain: z.string().min(1),
+      emailDomain: subdomain('an email domain such as "example.com"'),
     })
     .optional(),
 });
@@ -290,7 +297,7 @@ export const jupyterSchema = z.strictObject({
 /** Helper images the platform runs besides the environments' images (mirror them for air-gapped clusters). */
 export const imagesSchema = z.strictObject({
   /** git-sync v4, which brings ephemeral code to /code. Pinned: a tag or a digest. @default "registry.k8s.io/git-sync/git-sync:v4.7.1" */
-  gitSync: z.string().min(1).default(GIT_SYNC_IMAGE),
+  gitSync: image.default(GIT_SYNC_IMAGE),
 });
 
 export const stackConfigSchema = z.strictObject({
@@ -302,8 +309,8 @@ export const stackConfigSchema = z.strictObject({
   /** session: one home per session (default); user: one home per owner shared by their sessions. */
   stateModel: z.enum(['session', 'user']).default('session'),
   shares: z.array(shareSchema).default([]),
-  sizes: z.record(z.string().regex(DNS_LABEL, { message: 'size names must be DNS labels' }), sizeSchema),
-  environments: z.record(z.string().regex(DNS_LABEL, { message: 'environment names must be DNS labels' }), environmentSchema),
+  sizes: z.record(z.string().regex(DNS_LABEL, { message: 'is not a DNS label; size names are lowercase letters, digits and "-"' }), sizeSchema),
+  environments: z.record(z.string().regex(DNS_LABEL, { message: 'is not a DNS label; environment names are lowercase letters, digits and "-"' }), environmentSchema),
   quota: quotaSchema.default(quotaSchema.parse({})),
   network: networkSchema.default(networkSchema.parse({})),
   access: accessSchema.default(accessSchema.parse({})),

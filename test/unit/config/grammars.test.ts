@@ -1,0 +1,65 @@
+import { validateConfig, type Problem } from '../../../components/config';
+import { baseConfig } from './fixtures';
+
+function problemsOf(mutate: (config: Record<string, any>) => void): Problem[] {
+  const config = baseConfig();
+  mutate(config);
+  const result = validateConfig(config);
+  return result.ok ? [] : [...result.problems];
+}
+
+const code = (extra: Record<string, unknown> = {}) => ({ repo: 'https://git.example.com/a.git', mode: 'persistent', ...extra });
+const IMAGE = 'must be an image reference [registry[:port]/]path[:tag][@sha256:<64 lowercase hex digits>] (distribution spec; the path lowercase)';
+const REF = 'must be a git ref name (git check-ref-format): no "..", "@{", "//", control characters, spaces or any of ~^:?*[\\; no part starting with "." or ending in ".lock"; not starting with "-" or "/", not ending with "/" or "."';
+const CIDR = 'must be an IPv4 CIDR such as "10.0.0.0/16" (a single address is "x.x.x.x/32"; octets 0-255 without leading zeros, prefix 0-32)';
+const SUBDOMAIN = (what: string) => `must be a DNS subdomain (${what}): lowercase letters, digits, "-" and ".", each dot-separated part starting and ending with a letter or digit, at most 253 characters`;
+
+describe('strings that reach another grammar', () => {
+  // [description, mutation, path, value, message]
+  const cases: [string, (c: Record<string, any>) => void, string, unknown, string][] = [
+    ['a short sha256 digest', (c) => (c.environments.scipy.image = 'quay.io/jupyter/scipy-notebook@sha256:4b2f6a6d'), 'environments.scipy.image', 'quay.io/jupyter/scipy-notebook@sha256:4b2f6a6d', IMAGE],
+    ['an uppercase digest', (c) => (c.environments.scipy.image = `quay.io/jupyter/scipy@sha256:${'A'.repeat(64)}`), 'environments.scipy.image', `quay.io/jupyter/scipy@sha256:${'A'.repeat(64)}`, IMAGE],
+    ['an uppercase repository path', (c) => (c.environments.scipy.image = 'quay.io/Jupyter/scipy:1'), 'environments.scipy.image', 'quay.io/Jupyter/scipy:1', IMAGE],
+    ['an image with a space', (c) => (c.environments.scipy.image = 'quay.io/jupyter/scipy:1 --privileged'), 'environments.scipy.image', 'quay.io/jupyter/scipy:1 --privileged', IMAGE],
+    ['a git-sync image with a short digest', (c) => (c.images = { gitSync: 'registry.k8s.io/git-sync/git-sync@sha256:abc' }), 'images.gitSync', 'registry.k8s.io/git-sync/git-sync@sha256:abc', IMAGE],
+    ['an autosave branch climbing out of refs', (c) => { c.sessions[0].code = code(); c.sessions[0].autosave = { branch: '../../heads/main' }; }, 'sessions[0].autosave.branch', '../../heads/main', REF],
+    ['an autosave branch ending in .lock', (c) => { c.sessions[0].code = code(); c.sessions[0].autosave = { branch: 'autosave/x.lock' }; }, 'sessions[0].autosave.branch', 'autosave/x.lock', REF],
+    ['an autosave branch that reads as an option', (c) => { c.sessions[0].code = code(); c.sessions[0].autosave = { branch: '-f' }; }, 'sessions[0].autosave.branch', '-f', REF],
+    ['a code ref with @{', (c) => (c.sessions[0].code = code({ ref: 'main@{1}' })), 'sessions[0].code.ref', 'main@{1}', REF],
+    ['a code ref with a space', (c) => (c.sessions[0].code = code({ ref: 'main --upload-pack=x' })), 'sessions[0].code.ref', 'main --upload-pack=x', REF],
+    ['a code ref with //', (c) => (c.sessions[0].code = code({ ref: 'feature//x' })), 'sessions[0].code.ref', 'feature//x', REF],
+    ['an nfs path with ..', (c) => (c.storage.path = '/exports/../etc'), 'storage.path', '/exports/../etc', 'must be an absolute path such as "/exports/notebooks" without "." or ".." parts, empty parts or spaces'],
+    ['an nfs path ending in /..', (c) => (c.storage.path = '/exports/..'), 'storage.path', '/exports/..', 'must be an absolute path such as "/exports/notebooks" without "." or ".." parts, empty parts or spaces'],
+    ['a TLS Secret name that is not a name', (c) => (c.ingress = { host: 'nb.example.com', tlsSecretName: 'Notebooks TLS' }), 'ingress.tlsSecretName', 'Notebooks TLS', SUBDOMAIN('a Secret name')],
+    ['an ingress host with an empty label', (c) => (c.ingress = { host: 'nb..example.com' }), 'ingress.host', 'nb..example.com', SUBDOMAIN('a host name such as "notebooks.example.com"')],
+    ['an SSO URL with quotes', (c) => (c.ingress = { host: 'nb.example.com', sso: { url: 'https://auth.example.com/oauth2"; more_set_headers "x', emailDomain: 'example.com' } }), 'ingress.sso.url', 'https://auth.example.com/oauth2"; more_set_headers "x', 'must be an https URL such as "https://auth.example.com/oauth2": a host name, an optional port and a path of letters, digits and -._~%/ (no quotes, spaces, "$", ";" or credentials)'],
+    ['an SSO URL with credentials', (c) => (c.ingress = { host: 'nb.example.com', sso: { url: 'https://user:pw@auth.example.com/oauth2', emailDomain: 'example.com' } }), 'ingress.sso.url', 'https://user:pw@auth.example.com/oauth2', 'must be an https URL such as "https://auth.example.com/oauth2": a host name, an optional port and a path of letters, digits and -._~%/ (no quotes, spaces, "$", ";" or credentials)'],
+    ['an SSO email domain with a space', (c) => (c.ingress = { host: 'nb.example.com', sso: { url: 'https://auth.example.com/oauth2', emailDomain: 'example.com evil.com' } }), 'ingress.sso.emailDomain', 'example.com evil.com', SUBDOMAIN('an email domain such as "example.com"')],
+    ['a CIDR with leading-zero octets', (c) => (c.network = { egress: [{ cidr: '010.0.0.0/8', ports: [443] }] }), 'network.egress[0].cidr', '010.0.0.0/8', CIDR],
+    ['a CIDR with a leading-zero prefix', (c) => (c.network = { gitHosts: [{ cidr: '10.0.0.0/08', ports: [22] }] }), 'network.gitHosts[0].cidr', '10.0.0.0/08', CIDR],
+    ['a node-local DNS address with leading zeros', (c) => (c.network = { nodeLocalDns: '169.254.020.010' }), 'network.nodeLocalDns', '169.254.020.010', 'must be an IPv4 address such as "169.254.20.10" (octets 0-255 without leading zeros)'],
+    ['a node selector key that is not a label key', (c) => (c.sizes.small.nodeSelector = { 'gpu type': 'a100' }), 'sizes.small.nodeSelector.gpu type', 'gpu type', 'is not a Kubernetes label key: [prefix/]name, the name at most 63 letters, digits, "-", "_" and "." starting and ending with a letter or digit, the prefix a DNS subdomain'],
+    ['a node selector value that is not a label value', (c) => (c.sizes.small.nodeSelector = { 'example.com/gpu': 'a100; rm' }), 'sizes.small.nodeSelector.example.com/gpu', 'a100; rm', 'must be a Kubernetes label value: at most 63 letters, digits, "-", "_" and ".", starting and ending with a letter or digit (or empty)'],
+    ['namespace labels with a look-alike key', (c) => (c.network = { egress: [{ namespaceLabels: { 'kubernetes.io/metadata.nаme': 'git' }, ports: [22] }] }), 'network.egress[0].namespaceLabels.kubernetes.io/metadata.nаme', 'kubernetes.io/metadata.nаme', 'is not a Kubernetes label key: [prefix/]name, the name at most 63 letters, digits, "-", "_" and "." starting and ending with a letter or digit, the prefix a DNS subdomain'],
+    ['a toleration key that is not a label key', (c) => (c.sizes.small.tolerations = [{ key: '/gpu' }]), 'sizes.small.tolerations[0].key', '/gpu', 'is not a Kubernetes label key: [prefix/]name, the name at most 63 letters, digits, "-", "_" and "." starting and ending with a letter or digit, the prefix a DNS subdomain'],
+  ];
+
+  it.each(cases)('refuses %s', (_description, mutate, path, value, message) => {
+    const problems = problemsOf(mutate);
+    expect(problems).toContainEqual({ path: `notebook-platform:${path}`, message: `${JSON.stringify(value)} ${message}` });
+  });
+
+  it.each([
+    ['a full sha256 digest', (c: Record<string, any>) => (c.environments.scipy.image = `quay.io/jupyter/scipy-notebook@sha256:${'0123456789abcdef'.repeat(4)}`)],
+    ['a tag and a digest', (c: Record<string, any>) => (c.environments.scipy.image = `quay.io/jupyter/scipy-notebook:2025-12-01@sha256:${'a'.repeat(64)}`)],
+    ['a registry with a port', (c: Record<string, any>) => (c.environments.scipy.image = 'localhost:5000/jupyter/scipy:1.0')],
+    ['a Docker Hub short name', (c: Record<string, any>) => (c.environments.scipy.image = 'jupyter/scipy-notebook:2025-12-01')],
+    ['refs a git server understands', (c: Record<string, any>) => { c.sessions[0].code = code({ ref: 'refs/tags/v1.2' }); c.sessions[0].autosave = { branch: 'autosave/churn-2' }; c.sessions[1].code = code({ ref: 'a'.repeat(40), mode: 'ephemeral' }); }],
+    ['an nfs root export', (c: Record<string, any>) => (c.storage.path = '/')],
+    ['an SSO URL with a port and a path', (c: Record<string, any>) => (c.ingress = { host: 'nb.example.com', tlsSecretName: 'nb.example.com-tls', sso: { url: 'https://auth.example.com:8443/oauth2/x_y~z', emailDomain: 'corp.example.com' } })],
+    ['label keys with prefixes and empty values', (c: Record<string, any>) => (c.sizes.small.nodeSelector = { 'node.kubernetes.io/instance-type': 'm5.large', 'example.com/spot': '' })],
+    ['CIDRs with zero octets', (c: Record<string, any>) => (c.network = { egress: [{ cidr: '0.0.0.0/0', ports: [443] }, { cidr: '10.0.0.0/8', ports: [443] }], nodeLocalDns: '169.254.20.10' })],
+  ])('accepts %s', (_description, mutate) => {
+    expect(problemsOf(mutate)).toEqual([]);
+  });
+});
