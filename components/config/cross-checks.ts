@@ -216,8 +216,11 @@ const gitUrls: Check = (config) => {
     if (!session.code) return;
     const path = ['sessions', index, 'code'];
     const repo = session.code.repo;
-    const https = /^https:\/\/[^\s/]+\/\S+$/.test(repo);
-    const ssh = /^(ssh:\/\/[^\s/]+\/\S+|[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:\S+)$/.test(repo);
+    // The URL reaches git-sync's arguments and the helpers' shell scripts: no quoting characters at all.
+    // eslint-disable-next-line no-control-regex
+    const plain = !/["'`$\\<>{}|^\s\x00-\x1f\x7f]/.test(repo);
+    const https = plain && /^https:\/\/[^\s/]+\/\S+$/.test(repo);
+    const ssh = plain && /^(ssh:\/\/[^\s/]+\/\S+|[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:\S+)$/.test(repo);
     if (/^https?:\/\/[^/\s]*@/.test(repo)) problems.push(problem([...path, 'repo'], `the URL holds credentials; remove them and set code.credentials to a Secret`));
     else if (!https && !ssh) problems.push(problem([...path, 'repo'], `${show(repo)} is not an https or ssh git URL (https://host/org/repo.git, git@host:org/repo.git, ssh://host/org/repo.git)`));
     const credentials = session.code.credentials;

@@ -49,6 +49,11 @@ export function isDnsSubdomain(value: string): boolean {
   return value.length <= 253 && value.split('.').every((label) => label.length <= 63 && DNS_LABEL.test(label));
 }
 
+/** A host name: a DNS subdomain whose last label is not all digits (that would be an IPv4 address, e.g. "10.0.0.05"). */
+export function isHostName(value: string): boolean {
+  return isDnsSubdomain(value) && !/^[0-9]+$/.test(value.slice(value.lastIndexOf('.') + 1));
+}
+
 const LABEL_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
 
 /** A Kubernetes label key (also node selector and toleration keys): `[prefix/]name`. */

@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import { isQuantity } from './quantity';
-import { isCleanAbsolutePath, isDnsSubdomain, isGitRefName, isImageReference, isIpv4Address, isIpv4Cidr, isLabelKey, isLabelValue, isPlainUrl } from './grammars';
+import { isCleanAbsolutePath, isDnsSubdomain, isGitRefName, isHostName, isImageReference, isIpv4Address, isIpv4Cidr, isLabelKey, isLabelValue, isPlainUrl } from './grammars';
 
 /** The upstream git-sync image the platform pins. */
 export const GIT_SYNC_IMAGE = 'registry.k8s.io/git-sync/git-sync:v4.7.1';
@@ -72,7 +72,12 @@ const efsStorage = z.strictObject({
 const nfsStorage = z.strictObject({
   backend: z.literal('nfs'),
   /** NFS server host name or address. */
-  server: z.string().min(1),
+  server: z
+    .string()
+    .min(1)
+    .refine((value) => isHostName(value) || isIpv4Address(value), {
+      message: 'must be a host name such as "nfs.example.com" or an IPv4 address such as "10.0.0.5" (no leading zeros)',
+    }),
   /** Export path; the team's data lives under `<path>/<namespace>/`. */
   path: z.string().refine(isCleanAbsolutePath, { message: 'must be an absolute path such as "/exports/notebooks" without "." or ".." parts, empty parts or spaces' }),
   /**
@@ -270,7 +275,7 @@ export const accessSchema = z.strictObject({
 export const ingressSchema = z.strictObject({
   /** Public host; sessions are at https://<host>/notebooks/<team>/<session>/. */
   host: subdomain('a host name such as "notebooks.example.com"'),
-  className: z.string().min(1).default('nginx'),
+  className: subdomain('an IngressClass name').default('nginx'),
   /** TLS certificate Secret in the team namespace. */
   tlsSecretName: subdomain('a Secret name').optional(),
   /** oauth2-proxy in front of every session, restricted to its owner. */

@@ -63,3 +63,30 @@ describe('strings that reach another grammar', () => {
     expect(problemsOf(mutate)).toEqual([]);
   });
 });
+
+describe('more strings that reach another grammar', () => {
+  it('an NFS server is a host name or an IPv4 address', () => {
+    for (const server of ['nfs.example.com; rm -rf /', '10.0.0.05', 'nfs..example.com', '-o nolock']) {
+      expect(problemsOf((c) => (c.storage.server = server))).toEqual([
+        { path: 'notebook-platform:storage.server', message: `${JSON.stringify(server)} must be a host name such as "nfs.example.com" or an IPv4 address such as "10.0.0.5" (no leading zeros)` },
+      ]);
+    }
+    expect(problemsOf((c) => (c.storage.server = 'nfs-1.storage.example.com'))).toEqual([]);
+  });
+
+  it('an ingress class is an IngressClass name', () => {
+    expect(problemsOf((c) => (c.ingress = { host: 'nb.example.com', className: 'Nginx Public' }))).toEqual([
+      { path: 'notebook-platform:ingress.className', message: `"Nginx Public" ${SUBDOMAIN('an IngressClass name')}` },
+    ]);
+  });
+
+  it('a git URL has no quotes, spaces, "$" or backslashes (it reaches git-sync and shell scripts)', () => {
+    for (const repo of ['https://git.example.com/a.git"$(id)"', "git@git.example.com:org/a.git'", 'https://git.example.com/a`id`.git', 'https://git.example.com/a\\b.git']) {
+      const problems = problemsOf((c) => (c.sessions[0].code = { repo, credentials: { secretName: 'k', type: repo.startsWith('git@') ? 'ssh' : 'token' } }));
+      expect(problems).toContainEqual({
+        path: 'notebook-platform:sessions[0].code.repo',
+        message: `${JSON.stringify(repo)} is not an https or ssh git URL (https://host/org/repo.git, git@host:org/repo.git, ssh://host/org/repo.git)`,
+      });
+    }
+  });
+});
