@@ -49,6 +49,11 @@ const GIT_REF_MESSAGE =
   'must be a git ref name (git check-ref-format): no "..", "@{", "//", control characters, spaces or any of ~^:?*[\\; no part starting with "." or ending in ".lock"; not starting with "-" or "/", not ending with "/" or "."';
 const gitRef = z.string().min(1).refine(isGitRefName, { message: GIT_REF_MESSAGE });
 
+const KMS_KEY_ID = '(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})';
+const KMS_ALIAS = 'alias/[A-Za-z0-9/_-]{1,250}';
+/** A KMS key as the EFS API takes it: key id, key ARN, alias name or alias ARN. */
+const KMS_KEY = new RegExp(`^(?:${KMS_KEY_ID}|${KMS_ALIAS}|arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:(?:key/${KMS_KEY_ID}|${KMS_ALIAS}))$`);
+
 /** Where notebook data lives. */
 const efsStorage = z.strictObject({
   backend: z.literal('efs'),
@@ -60,12 +65,23 @@ const efsStorage = z.strictObject({
   vpcId: z.string().regex(/^vpc-[0-9a-f]+$/, { message: 'must be a VPC id such as "vpc-0abc"' }).optional(),
   /** Security group of the cluster's nodes: the only source admitted on TCP 2049. */
   nodeSecurityGroupId: z.string().regex(/^sg-[0-9a-f]+$/, { message: 'must be a security group id such as "sg-0abc"' }).optional(),
-  /** KMS key for encryption at rest. @default the AWS-managed EFS key */
-  kmsKeyId: z.string().optional(),
+  /** KMS key for encryption at rest: key id, key ARN, alias name or alias ARN. @default the AWS-managed EFS key */
+  kmsKeyId: z.string().regex(KMS_KEY, { message: 'must be a KMS key id, key ARN, alias name (alias/...) or alias ARN, such as "alias/notebooks"' }).optional(),
   /** Days before files move to Infrequent Access. @default 30 */
   transitionToIaDays: z.union([z.literal(7), z.literal(14), z.literal(30), z.literal(60), z.literal(90)]).default(30),
   /** Install the EFS CSI driver as an EKS add-on with its IAM role. @default off */
-  csiDriverAddon: z.strictObject({ clusterName: z.string().min(1), oidcProviderArn: z.string().min(1), oidcProviderUrl: z.string().min(1) }).optional(),
+  csiDriverAddon: z
+    .strictObject({
+      clusterName: z.string().regex(/^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$/, { message: 'must be an EKS cluster name: a letter or digit, then up to 99 letters, digits, "-" and "_"' }),
+      oidcProviderArn: z.string().regex(/^arn:aws[a-z-]*:iam::[0-9]{12}:oidc-provider\/[A-Za-z0-9.-]+(\/[A-Za-z0-9._~-]+)*$/, {
+        message: 'must be an IAM OIDC provider ARN such as "arn:aws:iam::111122223333:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLE"',
+      }),
+      // Its host and path become condition keys of the driver role's trust policy.
+      oidcProviderUrl: z.string().refine((value) => isPlainUrl(value, ['https']), {
+        message: 'must be the cluster\'s OIDC issuer, an https URL such as "https://oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLE" (letters, digits and -._~%/ in the path)',
+      }),
+    })
+    .optional(),
   /** Tags on every AWS resource. */
   tags: z.record(z.string(), z.string()).default({}),
 });

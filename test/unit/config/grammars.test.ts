@@ -90,3 +90,26 @@ describe('more strings that reach another grammar', () => {
     }
   });
 });
+
+describe('AWS identifiers', () => {
+  const efs = (extra: Record<string, unknown>) => (c: Record<string, any>) => (c.storage = { backend: 'efs', fileSystemId: 'fs-0123456789abcdef0', ...extra });
+  const addon = { clusterName: 'analytics-eks', oidcProviderArn: 'arn:aws:iam::111122223333:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/0123456789ABCDEF', oidcProviderUrl: 'https://oidc.eks.eu-west-1.amazonaws.com/id/0123456789ABCDEF' };
+  const KMS = 'must be a KMS key id, key ARN, alias name (alias/...) or alias ARN, such as "alias/notebooks"';
+
+  it.each(['1234abcd-12ab-34cd-56ef-1234567890ab', 'arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab', 'alias/notebooks', 'arn:aws-us-gov:kms:us-gov-west-1:111122223333:alias/team/notebooks'])('accepts the KMS key %s', (kmsKeyId) => {
+    expect(problemsOf(efs({ kmsKeyId, csiDriverAddon: addon }))).toEqual([]);
+  });
+
+  it.each(['alias/notebooks"', 'my key', 'arn:aws:kms:eu-west-1:1111:key/x', 'alias/aws/../x y'])('refuses the KMS key %j', (kmsKeyId) => {
+    expect(problemsOf(efs({ kmsKeyId }))).toEqual([{ path: 'notebook-platform:storage.kmsKeyId', message: `${JSON.stringify(kmsKeyId)} ${KMS}` }]);
+  });
+
+  it('refuses an EKS cluster name, OIDC provider ARN or issuer URL outside their grammars (they reach an IAM trust policy)', () => {
+    const problems = problemsOf(efs({ csiDriverAddon: { clusterName: 'my cluster', oidcProviderArn: 'arn:aws:iam::111122223333:oidc-provider/*', oidcProviderUrl: 'https://oidc.eks.eu-west-1.amazonaws.com/id/*' } }));
+    expect(problems).toEqual([
+      { path: 'notebook-platform:storage.csiDriverAddon.clusterName', message: '"my cluster" must be an EKS cluster name: a letter or digit, then up to 99 letters, digits, "-" and "_"' },
+      { path: 'notebook-platform:storage.csiDriverAddon.oidcProviderArn', message: '"arn:aws:iam::111122223333:oidc-provider/*" must be an IAM OIDC provider ARN such as "arn:aws:iam::111122223333:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLE"' },
+      { path: 'notebook-platform:storage.csiDriverAddon.oidcProviderUrl', message: '"https://oidc.eks.eu-west-1.amazonaws.com/id/*" must be the cluster\'s OIDC issuer, an https URL such as "https://oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLE" (letters, digits and -._~%/ in the path)' },
+    ]);
+  });
+});
