@@ -385,3 +385,59 @@ async function freeLoopbackPort(): Promise<number> {
     });
   });
 }
+
+describe('the CI workflow\'s steps (scripts/ci-steps, docs/examples/github-workflow.yml) against the S3 backend', () => {
+  const CI_STEPS = path.join(REPO_ROOT, 'scripts', 'ci-steps');
+  let configDir: string;
+  let summary: string;
+  const ciSteps = (args: string[]) =>
+    runProcess('bash', [CI_STEPS, ...args], {
+      cwd: REPO_ROOT,
+      env: { ...s3.env, NOTEBOOK_PLATFORM_CONFIG_DIR: configDir, GITHUB_STEP_SUMMARY: summary },
+      timeoutMs: TEST_TIMEOUT_MS - 30_000,
+      timeoutSignal: 'SIGINT',
+    });
+  const say = (r: { code: number | null; stdout: string; stderr: string }) => (r.code === 0 ? '' : `exit ${r.code}\n${r.stdout.slice(-3000)}\n${r.stderr.slice(-3000)}`);
+
+  beforeAll(() => {
+    configDir = path.join(work, 'ci-stacks');
+    fs.mkdirSync(configDir, { recursive: true });
+    summary = path.join(work, 'step-summary.md');
+    // The merged config: the demo without the `adhoc` session the lock tests added.
+    const header = fs.readFileSync(path.join(s3.dir, 'project', 'Pulumi.s3demo.yaml'), 'utf8').split('\n').filter((l) => /^(secretsprovider|encryptedkey):/.test(l));
+    fs.copyFileSync(configFile(header, 's3demo'), path.join(configDir, 'Pulumi.s3demo.yaml'));
+  });
+
+  it('gates: validate and check pass on the stack config', async () => {
+    const r = await ciSteps(['gates']);
+    expect(say(r)).toBe('');
+  }, TEST_TIMEOUT_MS);
+
+  it('preview on a pull request: the policy pack runs and the diff lands in the step summary', async () => {
+    fs.rmSync(summary, { force: true });
+    const r = await ciSteps(['preview', 's3demo']);
+    expect(say(r)).toBe('');
+    const text = fs.readFileSync(summary, 'utf8');
+    expect(text).toMatch(/^### pulumi preview: s3demo \(ok\)$/m);
+    expect(text).toMatch(/Policy Packs run:\s+Name\s+Version\s+notebook-platform\|local\|policies\s+\d/);
+    // The summary is public to everyone who can read the pull request: secrets stay masked.
+    expect(text).toMatch(/token\s*: \[secret\]/);
+    for (const t of Object.values(await clusterTokens('s3demo'))) expect(text).not.toContain(t);
+    // Removing the session shows as deletions of its objects, in diff form.
+    expect(text).toMatch(/^- kubernetes:apps\/v1:StatefulSet: \(delete\)\s+\[id=nb-s3demo\/adhoc\]/m);
+    expect(await getOptional(k, 'nb-s3demo', 'statefulset/adhoc')).toBeDefined();
+  }, TEST_TIMEOUT_MS);
+
+  it('deploy on merge: pulumi up applies it; the next preview has nothing to do', async () => {
+    const r = time('ci-steps deploy (S3 backend)', await ciSteps(['deploy', 's3demo']));
+    expect(say(r)).toBe('');
+    await waitFor('statefulset/adhoc gone', async () => ((await getOptional(k, 'nb-s3demo', 'statefulset/adhoc')) ? notYet('still there') : done(true)), { timeoutMs: 60_000 });
+    expect(await lockKeys('s3demo')).toEqual([]);
+    fs.rmSync(summary, { force: true });
+    const again = await ciSteps(['preview', 's3demo']);
+    expect(say(again)).toBe('');
+    const text = fs.readFileSync(summary, 'utf8');
+    expect(text).toMatch(/Resources:\s+\d+ unchanged/);
+    expect(text).not.toMatch(/to delete|to create|to update|to replace/);
+  }, TEST_TIMEOUT_MS);
+});
