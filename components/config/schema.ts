@@ -54,6 +54,13 @@ const KMS_ALIAS = 'alias/[A-Za-z0-9/_-]{1,250}';
 /** A KMS key as the EFS API takes it: key id, key ARN, alias name or alias ARN. */
 const KMS_KEY = new RegExp(`^(?:${KMS_KEY_ID}|${KMS_ALIAS}|arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:(?:key/${KMS_KEY_ID}|${KMS_ALIAS}))$`);
 
+/** AWS tags (the EC2 and EFS APIs' grammar): `aws:` keys are reserved for AWS. */
+const AWS_TAG_CHARACTERS = '[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]';
+const awsTags = z.record(
+  z.string().regex(new RegExp(`^(?!aws:)${AWS_TAG_CHARACTERS}{1,128}$`, 'u'), { message: 'is not an AWS tag key: 1-128 letters, digits, spaces and _.:/=+-@, not starting with "aws:"' }),
+  z.string().regex(new RegExp(`^${AWS_TAG_CHARACTERS}{0,256}$`, 'u'), { message: 'must be an AWS tag value: at most 256 letters, digits, spaces and _.:/=+-@' }),
+);
+
 /** Where notebook data lives. */
 const efsStorage = z.strictObject({
   backend: z.literal('efs'),
@@ -83,7 +90,7 @@ const efsStorage = z.strictObject({
     })
     .optional(),
   /** Tags on every AWS resource. */
-  tags: z.record(z.string(), z.string()).default({}),
+  tags: awsTags.default({}),
 });
 const nfsStorage = z.strictObject({
   backend: z.literal('nfs'),

@@ -113,3 +113,19 @@ describe('AWS identifiers', () => {
     ]);
   });
 });
+
+describe('AWS tags', () => {
+  const withTags = (tags: Record<string, string>) => (c: Record<string, any>) => (c.storage = { backend: 'efs', fileSystemId: 'fs-0123456789abcdef0', tags });
+
+  it('accepts tags in the AWS tag grammar', () => {
+    expect(problemsOf(withTags({ 'Team Name': 'Data Science', 'cost-center': '4711', 'example.com/owner': 'a+b@example.com', empty: '' }))).toEqual([]);
+  });
+
+  it('refuses reserved aws: keys and characters outside the grammar', () => {
+    expect(problemsOf(withTags({ 'aws:cloudformation:stack-name': 'x', team: 'a"b', ['k'.repeat(129)]: 'v' }))).toEqual([
+      { path: 'notebook-platform:storage.tags.aws:cloudformation:stack-name', message: '"aws:cloudformation:stack-name" is not an AWS tag key: 1-128 letters, digits, spaces and _.:/=+-@, not starting with "aws:"' },
+      { path: 'notebook-platform:storage.tags.team', message: '"a\\"b" must be an AWS tag value: at most 256 letters, digits, spaces and _.:/=+-@' },
+      { path: `notebook-platform:storage.tags.${'k'.repeat(129)}`, message: `"${'k'.repeat(96)}... is not an AWS tag key: 1-128 letters, digits, spaces and _.:/=+-@, not starting with "aws:"` },
+    ]);
+  });
+});
