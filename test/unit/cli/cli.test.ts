@@ -2,23 +2,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { run } from '../../../cli/main';
-
-const root = join(__dirname, '..', '..', '..');
-const demo = join(root, 'stacks', 'Pulumi.demo.yaml');
-
-async function cli(...argv: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await run(argv, { out: (l) => out.push(l), err: (l) => err.push(l) });
-  return { code, out, err };
-}
-
-function tempFile(text: string): string {
-  const file = join(mkdtempSync(join(tmpdir(), 'np-cli-')), 'Pulumi.x.yaml');
-  writeFileSync(file, text);
-  return file;
-}
+import { cli, demo, root, tempFile } from './support';
 
 describe('notebook-platform validate', () => {
   it('exits 0 on valid stacks', async () => {

@@ -1,25 +1,7 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { run } from '../../../cli/main';
+import { readFileSync } from 'node:fs';
+import { cli, demo, tempFile } from './support';
 import { parseStackConfig, validateConfig, type Problem } from '../../../components/config';
 import { baseConfig } from '../config/fixtures';
-
-const root = join(__dirname, '..', '..', '..');
-const demo = join(root, 'stacks', 'Pulumi.demo.yaml');
-
-async function cli(...argv: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await run(argv, { out: (l) => out.push(l), err: (l) => err.push(l) });
-  return { code, out, err };
-}
-
-function tempFile(text: string, name = 'Pulumi.x.yaml'): string {
-  const file = join(mkdtempSync(join(tmpdir(), 'np-robust-')), name);
-  writeFileSync(file, text);
-  return file;
-}
 
 const TOO_DEEP = 'invalid YAML: nested more than 64 levels deep (a stack config needs fewer than 10)';
 
