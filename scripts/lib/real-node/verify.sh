@@ -25,7 +25,7 @@ fail() { FAILED=$((FAILED + 1)); log "FAIL: $*"; summary; exit 1; }
 summary() { printf '%s passed, %s failed\n' "$PASSED" "$FAILED"; }
 
 cleanup() {
-  [[ -n "$PF_PID" ]] && kill "$PF_PID" 2>/dev/null || true
+  if [[ -n "$PF_PID" ]]; then kill "$PF_PID" 2>/dev/null || true; fi
   k delete namespace "$NS" --wait=false >/dev/null 2>&1 || true
 }
 trap cleanup EXIT
@@ -91,10 +91,10 @@ spec:
 YAML
 } | k apply -f - >/dev/null
 
-retry 120 pod_running server && retry 60 pod_running client || {
+if ! retry 120 pod_running server || ! retry 60 pod_running client; then
   k -n "$NS" describe pods >&2 || true
   fail "probe pods did not reach Running"
-}
+fi
 [[ "$(k -n "$NS" get pod server -o 'jsonpath={.spec.nodeName}')" == "$NODE" ]] || fail "server pod is not on $NODE"
 ok "pods Running on $NODE"
 

@@ -42,7 +42,7 @@ chmod 0700 -- "$RUN_DIR"
 
 # seed_repo NAME: create GIT_ROOT/NAME.git unless it exists, with GIT_SEED_DIR's files.
 seed_repo() {
-  local name=$1 bare="$GIT_ROOT/$1.git" work
+  local bare="$GIT_ROOT/$1.git" work
   if [[ -d "$bare" ]]; then
     log "repository $bare exists; leaving it as it is"
     return
@@ -120,6 +120,7 @@ EOF
   pids+=($!)
 fi
 
+# shellcheck disable=SC2317 # reached through the trap below
 stop() {
   kill -TERM "${pids[@]}" 2>/dev/null || true
   wait || true
