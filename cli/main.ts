@@ -7,6 +7,7 @@ import { StackFileError } from '../components/config/load';
 import { validateCommand } from './validate';
 import { synthCommand } from './synth';
 import { checkCommand } from './check';
+import { orphansCommand } from './orphans';
 import { UsageError, type Io } from './io';
 
 const USAGE = `usage: notebook-platform <command> [options]
@@ -15,11 +16,13 @@ commands:
   validate FILE...            check Pulumi.<team>.yaml stack configs; one line per problem
   synth FILE --out DIR        write the team's Kubernetes manifests (one file per chart)
   check FILE...               run the policy pack offline over what the stack would register
+  orphans FILE [--json]       claims and volumes of the team the config no longer references
+                              (current kubeconfig; --context NAME), and how to purge each
 
 exit codes: 0 ok, 1 problems found, 2 usage error`;
 
 type Command = (args: string[], io: Io) => Promise<number>;
-const COMMANDS: Record<string, Command> = { validate: validateCommand, synth: synthCommand, check: checkCommand };
+const COMMANDS: Record<string, Command> = { validate: validateCommand, synth: synthCommand, check: checkCommand, orphans: orphansCommand };
 
 export async function run(argv: readonly string[], io: Io = processIo()): Promise<number> {
   const [name, ...args] = argv;
