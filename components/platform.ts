@@ -5,38 +5,80 @@
  */
 import * as pulumi from '@pulumi/pulumi';
 import type { Plan } from './config/plan';
-import { CONFIG_NAMESPACE } from './config/schema';
-import { planFromConfig } from './config/validate';
+import { CONFIG_NAMESPACE, type StackConfigInput } from './config/schema';
+import { validateConfig } from './config/validate';
+import { formatProblem, type Problem } from './config/problems';
 import { teamObjects } from './manifests/chart';
 import { efsShareVolume, efsStorageClass, holdsData } from './manifests/storage';
 import type { KubeObject } from './manifests/objects';
 import { registerObject, withRetention } from './kubernetes/register';
+import { claimSizes, resizeOptions, withSizeGuard, type ClaimSizes } from './kubernetes/claim-sizes';
+import { liveClaimSizesOrWarn } from './kubernetes/live-sizes';
 import { EfsStorage } from './aws/efs';
 import { NotebookSession } from './session';
 
 export interface NotebookPlatformArgs {
   /**
-   * The team's `notebook-platform:*` config values (namespace stripped), validated here before
-   * any resource is created. Give either `config` or `plan`.
+   * The team's stack config as written: the `notebook-platform:*` keys of `Pulumi.<team>.yaml`
+   * without the namespace (`configFromPulumi(pulumi.runtime.allConfig())` reads them), fields
+   * with defaults optional. Validated before anything is registered: an invalid config fails the
+   * program with a {@link NotebookPlatformConfigError} listing every problem. Give exactly one
+   * of `config` and `plan`.
+   * @default none (required unless `plan` is given)
    */
-  readonly config?: unknown;
-  /** An already validated plan. */
+  readonly config?: StackConfigInput;
+  /**
+   * A plan already validated by `planFromConfig` or `validateConfig`, used as it is.
+   * @default computed from `config`
+   */
   readonly plan?: Plan;
+  /**
+   * The sizes the team's claims have now (claim name -> size), so that a smaller `workdirSize`,
+   * share `size` or `homesSize` fails the update with a RunError naming the field before any
+   * claim changes. `'live'` reads them from the cluster with the kubernetes provider's kubeconfig
+   * (skipped under Pulumi mocks; a warning when the cluster cannot be read).
+   * @default undefined: no shrink check (Kubernetes still refuses a smaller dynamic claim)
+   */
+  readonly previousClaimSizes?: pulumi.Input<ClaimSizes | undefined> | 'live';
 }
 
-/** A session's stack outputs (see NotebookSession for each field). */
+/**
+ * An invalid stack config inside a Pulumi program. A `pulumi.RunError`, so `pulumi up` and
+ * `pulumi preview` print the message alone, without a JavaScript stack trace: a header, then one
+ * line per problem exactly as `notebook-platform validate` prints it after the file name.
+ */
+export class NotebookPlatformConfigError extends pulumi.RunError {
+  constructor(readonly problems: readonly Problem[]) {
+    super(`invalid ${CONFIG_NAMESPACE} config (${problems.length} ${problems.length === 1 ? 'problem' : 'problems'}):\n${problems.map(formatProblem).join('\n')}`);
+    this.name = 'NotebookPlatformConfigError';
+  }
+}
+
+/** A session's stack outputs: the same-named outputs of its {@link NotebookSession}. */
 export type SessionSummary = Pick<NotebookSession, 'url' | 'token' | 'stateClaim' | 'running' | 'owner' | 'size' | 'shares'>;
 
 function planOf(args: NotebookPlatformArgs): Plan {
+  if (args.plan && args.config !== undefined) throw new pulumi.RunError('NotebookPlatform takes config or plan, not both');
   if (args.plan) return args.plan;
-  if (args.config === undefined) throw new Error('NotebookPlatform needs config or plan');
-  return planFromConfig(args.config);
+  if (args.config === undefined) throw new pulumi.RunError('NotebookPlatform needs config (the notebook-platform:* stack config) or plan');
+  const result = validateConfig(args.config);
+  if (!result.ok) throw new NotebookPlatformConfigError(result.problems);
+  return result.plan;
 }
 
+/**
+ * A team's notebook platform: `new NotebookPlatform(name, { config })` in a Pulumi program, one
+ * per team stack. `name` is the component's Pulumi name; every Kubernetes name comes from the
+ * config (`team`, `namespace`, session names).
+ */
 export class NotebookPlatform extends pulumi.ComponentResource {
+  /** The validated, normalised config every resource is built from (names and defaults filled in). */
   readonly plan: Plan;
+  /** The team namespace. @default `nb-<team>` (the config's `namespace`) */
   readonly namespace: pulumi.Output<string>;
+  /** One component per entry of the config's `sessions`, by session name. @default {} (no sessions) */
   readonly sessions: Record<string, NotebookSession>;
+  /** The EFS file system, its mount targets and access points. @default undefined: only with `storage.backend: efs` */
   readonly efs?: EfsStorage;
 
   constructor(name: string, args: NotebookPlatformArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -63,12 +105,14 @@ export class NotebookPlatform extends pulumi.ComponentResource {
     const namespaceObject = objects.find((object) => object.kind === 'Namespace')!;
     const rest = objects.filter((object) => object !== namespaceObject);
     const namespace = registerObject(namespaceObject, { parent: this, retainOnDelete: true });
+    const previousClaimSizes = args.previousClaimSizes === 'live' ? liveClaimSizesOrWarn(plan, this) : args.previousClaimSizes;
     // Volumes before the claims that name them (spec.volumeName): a claim created first waits for
     // the binder's next resync (15 s) before it binds.
     const registered = new Map<KubeObject, pulumi.CustomResource>();
     const volumes = new Map<string, pulumi.CustomResource>();
     const register = (object: KubeObject, dependsOn: pulumi.Resource[]) => {
-      const resource = registerObject(withRetention(object, holdsData(object)), { parent: this, dependsOn, retainOnDelete: holdsData(object) });
+      const data = withSizeGuard(withRetention(object, holdsData(object)), plan, previousClaimSizes);
+      const resource = registerObject(data, { parent: this, dependsOn, retainOnDelete: holdsData(object), ...resizeOptions(object) });
       registered.set(object, resource);
       return resource;
     };
@@ -81,10 +125,15 @@ export class NotebookPlatform extends pulumi.ComponentResource {
 
     this.sessions = {};
     for (const session of plan.sessions) {
-      this.sessions[session.name] = new NotebookSession(session.name, { plan, session, dependsOn: [namespace, ...claims] }, { parent: this });
+      this.sessions[session.name] = new NotebookSession(session.name, { plan, session, dependsOn: [namespace, ...claims], previousClaimSizes }, { parent: this });
     }
     this.namespace = pulumi.output(plan.namespace);
     this.registerOutputs({ namespace: this.namespace });
+  }
+
+  /** Claim name -> requested size of every claim of the team (the `claimSizes` stack output). */
+  claimSizes(): pulumi.Output<ClaimSizes> {
+    return pulumi.output(claimSizes(this.plan));
   }
 
   /** Per-session outputs for the stack: URL, token (secret), state claim, running, owner, size, shares. */

@@ -12,27 +12,52 @@ import { sessionObjects } from './manifests/session';
 import { holdsData } from './manifests/storage';
 import { meta } from './manifests/objects';
 import { registerObject, withRetention } from './kubernetes/register';
+import { resizeOptions, withSizeGuard, type ClaimSizes } from './kubernetes/claim-sizes';
 
 export interface NotebookSessionArgs {
-  /** The team's plan (from `planFromConfig`). */
+  /** The team's plan (from `planFromConfig`, or {@link NotebookPlatform.plan}). */
   readonly plan: Plan;
   /** This session's entry of `plan.sessions`. */
   readonly session: SessionPlan;
-  /** Resources the session's objects wait for (the namespace, shared claims). */
+  /**
+   * Resources the session's objects wait for: the namespace and the shared claims.
+   * @default [] (nothing)
+   */
   readonly dependsOn?: pulumi.Input<pulumi.Resource>[];
+  /** The team's claim sizes now: a smaller home fails the update (see NotebookPlatformArgs). @default undefined: no shrink check */
+  readonly previousClaimSizes?: pulumi.Input<ClaimSizes | undefined>;
 }
 
+/**
+ * One notebook session of a team: its StatefulSet, Service, ServiceAccount, ConfigMap, home
+ * claim, optional Ingress and token Secret. {@link NotebookPlatform} creates one per entry of the
+ * config's `sessions`; programs rarely create one directly.
+ */
 export class NotebookSession extends pulumi.ComponentResource {
-  /** https://<host>/notebooks/<team>/<session>/ when the team has an ingress host, else the base path. */
+  /**
+   * Where the session is opened: `https://<ingress.host>/notebooks/<team>/<session>/` when the
+   * team has an ingress host.
+   * @default the base path `/notebooks/<team>/<session>/` (no `ingress`)
+   */
   readonly url: pulumi.Output<string>;
-  /** The Jupyter token (a Pulumi secret). */
+  /** The Jupyter token: 48 random letters and digits, generated once at creation. Always a Pulumi secret. */
   readonly token: pulumi.Output<string>;
-  /** `<claim>` or `<claim>/<subPath>` holding the session's home. */
+  /**
+   * The claim holding the session's home, `<claim>` or `<claim>/<subPath>`.
+   * @default `workdir-<session>`; `home-<owner>` with `stateModel: user`; on nfs `workdirs/sessions/<session>` or `workdirs/users/<owner>`
+   */
   readonly stateClaim: pulumi.Output<string>;
+  /** Whether the session's pod runs (the config's `running`). @default true */
   readonly running: pulumi.Output<boolean>;
+  /** The session's owner (the config's `owner`; required, no default). */
   readonly owner: pulumi.Output<string>;
+  /** The name of the session's size among the team's `sizes` (required, no default). */
   readonly size: pulumi.Output<string>;
-  /** Share mounts: `<share>` with `:ro` where read-only. */
+  /**
+   * The shares mounted at `/shared-data/<share>`, each `<share>`, or `<share>:ro` where the
+   * owner may only read it.
+   * @default every share the owner is entitled to (the config's `shares` unset)
+   */
   readonly shares: pulumi.Output<string[]>;
 
   constructor(name: string, args: NotebookSessionArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -58,7 +83,8 @@ export class NotebookSession extends pulumi.ComponentResource {
     const register = (object: (typeof objects)[number], dependsOn: pulumi.Input<pulumi.Resource>[] = []) => {
       // Data is kept when the session leaves the config; `purge: true` is the explicit way out.
       const retain = holdsData(object) && !session.purge;
-      return registerObject(withRetention(object, retain, holdsData(object) && session.purge), { ...childOpts, dependsOn: [...(args.dependsOn ?? []), ...dependsOn], retainOnDelete: retain });
+      const data = withSizeGuard(withRetention(object, retain, holdsData(object) && session.purge), plan, args.previousClaimSizes);
+      return registerObject(data, { ...childOpts, dependsOn: [...(args.dependsOn ?? []), ...dependsOn], retainOnDelete: retain, ...resizeOptions(object) });
     };
     const isWorkload = (object: (typeof objects)[number]) => object.kind === 'StatefulSet';
     const podNeeds: pulumi.Resource[] = [tokenSecret];

@@ -3,7 +3,7 @@
  * inputs and options, as the engine would receive them.
  */
 import { join } from 'node:path';
-import { readStackConfigFile } from '../../../components/config';
+import { readStackConfigFile, type StackConfigInput } from '../../../components/config';
 import { NotebookPlatform } from '../../../components/platform';
 import { PURGE_ANNOTATION, RETAIN_ANNOTATION } from '../../../components/kubernetes/register';
 import { runOffline, UNKNOWN, type RegisteredResource } from '../../../components/offline';
@@ -158,15 +158,15 @@ describe('NotebookSession lifecycle (demo, nfs)', () => {
 
   it('fails with every config problem before registering anything, itself included', () => {
     // No mocks and no engine: constructing would fail on the first registration, so reaching the
-    // ConfigError proves validation ran before it.
+    // config error proves validation ran before it.
     const config = withSessions((s) => {
       s[0].size = 'huge';
       s[1].environment = 'r';
     });
-    expect(() => new NotebookPlatform('demo', { config })).toThrow(
-      'invalid notebook-platform config:\n' +
-        '  notebook-platform:sessions[0].size: "huge" is not a defined size; allowed: small, medium\n' +
-        '  notebook-platform:sessions[1].environment: "r" is not a defined environment; allowed: scipy, pytorch',
+    expect(() => new NotebookPlatform('demo', { config: config as StackConfigInput })).toThrow(
+      'invalid notebook-platform config (2 problems):\n' +
+        'notebook-platform:sessions[0].size: "huge" is not a defined size; allowed: small, medium\n' +
+        'notebook-platform:sessions[1].environment: "r" is not a defined environment; allowed: scipy, pytorch',
     );
   });
 });
