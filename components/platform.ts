@@ -12,8 +12,6 @@ import { teamObjects } from './manifests/chart';
 import { efsShareVolume, efsStorageClass, holdsData } from './manifests/storage';
 import type { KubeObject } from './manifests/objects';
 import { registerObject, withRetention } from './kubernetes/register';
-import { claimSizes, resizeOptions, withSizeGuard, type ClaimSizes } from './kubernetes/claim-sizes';
-import { liveClaimSizesOrWarn } from './kubernetes/live-sizes';
 import { EfsStorage } from './aws/efs';
 import { NotebookSession } from './session';
 
@@ -32,14 +30,6 @@ export interface NotebookPlatformArgs {
    * @default computed from `config`
    */
   readonly plan?: Plan;
-  /**
-   * The sizes the team's claims have now (claim name -> size), so that a smaller `workdirSize`,
-   * share `size` or `homesSize` fails the update with a RunError naming the field before any
-   * claim changes. `'live'` reads them from the cluster with the kubernetes provider's kubeconfig
-   * (skipped under Pulumi mocks; a warning when the cluster cannot be read).
-   * @default undefined: no shrink check (Kubernetes still refuses a smaller dynamic claim)
-   */
-  readonly previousClaimSizes?: pulumi.Input<ClaimSizes | undefined> | 'live';
 }
 
 /**
@@ -105,14 +95,12 @@ export class NotebookPlatform extends pulumi.ComponentResource {
     const namespaceObject = objects.find((object) => object.kind === 'Namespace')!;
     const rest = objects.filter((object) => object !== namespaceObject);
     const namespace = registerObject(namespaceObject, { parent: this, retainOnDelete: true });
-    const previousClaimSizes = args.previousClaimSizes === 'live' ? liveClaimSizesOrWarn(plan, this) : args.previousClaimSizes;
     // Volumes before the claims that name them (spec.volumeName): a claim created first waits for
     // the binder's next resync (15 s) before it binds.
     const registered = new Map<KubeObject, pulumi.CustomResource>();
     const volumes = new Map<string, pulumi.CustomResource>();
     const register = (object: KubeObject, dependsOn: pulumi.Resource[]) => {
-      const data = withSizeGuard(withRetention(object, holdsData(object)), plan, previousClaimSizes);
-      const resource = registerObject(data, { parent: this, dependsOn, retainOnDelete: holdsData(object), ...resizeOptions(object) });
+      const resource = registerObject(withRetention(object, holdsData(object)), { parent: this, dependsOn, retainOnDelete: holdsData(object) });
       registered.set(object, resource);
       return resource;
     };
@@ -125,15 +113,10 @@ export class NotebookPlatform extends pulumi.ComponentResource {
 
     this.sessions = {};
     for (const session of plan.sessions) {
-      this.sessions[session.name] = new NotebookSession(session.name, { plan, session, dependsOn: [namespace, ...claims], previousClaimSizes }, { parent: this });
+      this.sessions[session.name] = new NotebookSession(session.name, { plan, session, dependsOn: [namespace, ...claims] }, { parent: this });
     }
     this.namespace = pulumi.output(plan.namespace);
     this.registerOutputs({ namespace: this.namespace });
-  }
-
-  /** Claim name -> requested size of every claim of the team (the `claimSizes` stack output). */
-  claimSizes(): pulumi.Output<ClaimSizes> {
-    return pulumi.output(claimSizes(this.plan));
   }
 
   /** Per-session outputs for the stack: URL, token (secret), state claim, running, owner, size, shares. */

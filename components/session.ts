@@ -12,7 +12,6 @@ import { sessionObjects } from './manifests/session';
 import { holdsData } from './manifests/storage';
 import { meta } from './manifests/objects';
 import { registerObject, withRetention } from './kubernetes/register';
-import { resizeOptions, withSizeGuard, type ClaimSizes } from './kubernetes/claim-sizes';
 
 export interface NotebookSessionArgs {
   /** The team's plan (from `planFromConfig`, or {@link NotebookPlatform.plan}). */
@@ -24,8 +23,6 @@ export interface NotebookSessionArgs {
    * @default [] (nothing)
    */
   readonly dependsOn?: pulumi.Input<pulumi.Resource>[];
-  /** The team's claim sizes now: a smaller home fails the update (see NotebookPlatformArgs). @default undefined: no shrink check */
-  readonly previousClaimSizes?: pulumi.Input<ClaimSizes | undefined>;
 }
 
 /**
@@ -83,8 +80,7 @@ export class NotebookSession extends pulumi.ComponentResource {
     const register = (object: (typeof objects)[number], dependsOn: pulumi.Input<pulumi.Resource>[] = []) => {
       // Data is kept when the session leaves the config; `purge: true` is the explicit way out.
       const retain = holdsData(object) && !session.purge;
-      const data = withSizeGuard(withRetention(object, retain, holdsData(object) && session.purge), plan, args.previousClaimSizes);
-      return registerObject(data, { ...childOpts, dependsOn: [...(args.dependsOn ?? []), ...dependsOn], retainOnDelete: retain, ...resizeOptions(object) });
+      return registerObject(withRetention(object, retain, holdsData(object) && session.purge), { ...childOpts, dependsOn: [...(args.dependsOn ?? []), ...dependsOn], retainOnDelete: retain });
     };
     const isWorkload = (object: (typeof objects)[number]) => object.kind === 'StatefulSet';
     const podNeeds: pulumi.Resource[] = [tokenSecret];
