@@ -52,25 +52,6 @@ path_without_cache() {
   printf '%s' "$out"
 }
 
-# run_with_progress LABEL CMD...: run CMD, printing elapsed time every 30s.
-run_with_progress() {
-  local label="$1"; shift
-  local start=$SECONDS pid rc=0
-  "$@" &
-  pid=$!
-  while kill -0 "$pid" 2>/dev/null; do
-    for _ in $(seq 1 30); do
-      kill -0 "$pid" 2>/dev/null || break
-      sleep 1
-    done
-    if kill -0 "$pid" 2>/dev/null; then
-      log "  ... $label: $((SECONDS - start))s elapsed"
-    fi
-  done
-  wait "$pid" || rc=$?
-  return "$rc"
-}
-
 # go_build SRC_DIR OUT PKG LDFLAGS: build PKG in the module at SRC_DIR into
 # OUT (atomically, so an interrupted build never leaves a half binary).
 go_build() {

@@ -23,24 +23,6 @@ pick_ports() {
   printf '%s\n' "${out[@]}"
 }
 
-# proc_field PID: print "STATE STARTTIME" from /proc/PID/stat (fields 3, 22).
-proc_state_start() {
-  local stat
-  stat="$(cat "/proc/$1/stat" 2>/dev/null)" || return 1
-  # The command name (field 2) may contain spaces: cut after the last ')'.
-  stat="${stat##*) }"
-  # shellcheck disable=SC2086 # split into the stat fields
-  set -- $stat
-  printf '%s %s\n' "$1" "${20}"
-}
-
-# proc_exe PID: the executable of PID (without a " (deleted)" suffix).
-proc_exe() {
-  local exe
-  exe="$(readlink "/proc/$1/exe" 2>/dev/null)" || return 1
-  printf '%s' "${exe% (deleted)}"
-}
-
 # launch DIR NAME BINARY ARGS...: start BINARY in its own session with output
 # to DIR/logs/NAME.log, and record "PID STARTTIME EXE" in DIR/pids/NAME so
 # that stop can later tell it is still the same process.
