@@ -111,9 +111,13 @@ export class NotebookPlatform extends pulumi.ComponentResource {
     }
     const claims = rest.filter((o) => o.kind === 'PersistentVolumeClaim' || o.kind === 'ConfigMap').map((o) => registered.get(o)!);
 
+    // Sessions are named under their platform, `<platform>/<session>`, so two platforms in one
+    // program may have sessions of the same name. A session name never holds "/", so no new
+    // name equals another session's old one; the alias (the bare session name, used before)
+    // lets an existing stack keep its sessions: no replacement, no deletion.
     this.sessions = {};
     for (const session of plan.sessions) {
-      this.sessions[session.name] = new NotebookSession(session.name, { plan, session, dependsOn: [namespace, ...claims] }, { parent: this });
+      this.sessions[session.name] = new NotebookSession(`${name}/${session.name}`, { plan, session, dependsOn: [namespace, ...claims] }, { parent: this, aliases: [{ name: session.name }] });
     }
     this.namespace = pulumi.output(plan.namespace);
     this.registerOutputs({ namespace: this.namespace });

@@ -82,9 +82,9 @@ function describeSteps(steps: Step[]): string {
   return steps.map((s) => `${s.op} ${s.type} ${urnName(s.urn)}`).join('\n');
 }
 
-/** The URN of a session's component in a stack. */
+/** The URN of a session's component in a stack (named `<platform>/<session>`). */
 function sessionUrn(r: UpdateResult, session: string): string {
-  const step = r.steps.find((s) => s.type === SESSION_TYPE && urnName(s.urn) === session);
+  const step = r.steps.find((s) => s.type === SESSION_TYPE && urnName(s.urn).endsWith(`/${session}`));
   if (!step) throw new Error(`no ${SESSION_TYPE} ${session} in the update:\n${describeSteps(r.steps)}`);
   return step.urn;
 }

@@ -87,11 +87,11 @@ describe('NotebookPlatform on EFS (team-a)', () => {
 
   it('registers a NotebookSession per session whose objects carry its labels', () => {
     const sessions = ofType(resources, 'notebook-platform:index:NotebookSession');
-    expect(sessions.map((s) => s.name).sort()).toEqual(['imaging', 'imaging-retry', 'trial-analysis']);
+    expect(sessions.map((s) => s.name).sort()).toEqual(['team-a/imaging', 'team-a/imaging-retry', 'team-a/trial-analysis']);
     for (const session of sessions) {
       const children = resources.filter((r) => r.parent === session.urn && r.type.startsWith('kubernetes:'));
       expect(children.length).toBeGreaterThanOrEqual(6);
-      for (const child of children) expect(meta(child).labels).toMatchObject({ 'notebook-platform.io/session': session.name, 'notebook-platform.io/team': 'team-a' });
+      for (const child of children) expect(meta(child).labels).toMatchObject({ 'notebook-platform.io/session': session.name.slice('team-a/'.length), 'notebook-platform.io/team': 'team-a' });
     }
   });
 
