@@ -11,7 +11,7 @@ import type { Plan } from '../components/config/plan';
 import type { StackConfig } from '../components/config/schema';
 import { DATA_LABEL, OWNER_LABEL, SESSION_LABEL, SHARE_LABEL, TEAM_LABEL } from '../components/config/names';
 import { parseQuantity } from '../components/config/quantity';
-import { kubeApi, KubeApiError, type KubeApi, type KubeListItem } from './kube-api';
+import { kubeApi, KubeApiError, type KubeApi, type KubeListItem } from '../components/kubernetes/api-client';
 import { parseArgs, UsageError, type Io } from './io';
 
 /** How an orphan can be deleted: a session entry to add (then remove), or steps for an administrator. */

@@ -1,8 +1,9 @@
 /**
- * A read-only Kubernetes API client for the CLI: the current kubeconfig (`KUBECONFIG`, else
- * ~/.kube/config) and plain GETs over HTTPS. Supports what clusters hand out: a CA, bearer tokens
- * (inline or a file), client certificates and exec credential plugins (`aws eks get-token`).
- * The CLI only reads; nothing here can change the cluster.
+ * A read-only Kubernetes API client: the current kubeconfig (`KUBECONFIG`, else ~/.kube/config,
+ * or a kubeconfig's text) and plain GETs over HTTPS. Supports what clusters hand out: a CA,
+ * bearer tokens (inline or a file), client certificates and exec credential plugins (`aws eks
+ * get-token`). Used by the CLI (orphans, usage) and by the stack to read live claim sizes; it
+ * only reads, nothing here can change the cluster.
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -60,20 +61,32 @@ export function kubeconfigFiles(env: NodeJS.ProcessEnv = process.env): string[] 
   return list.length > 0 ? list : [join(env.HOME ?? homedir(), '.kube', 'config')];
 }
 
+/** A kubeconfig given as its text (the kubernetes provider's `kubeconfig` setting may be either). */
+export interface KubeconfigText {
+  readonly text: string;
+  /** Relative paths in it are relative to this directory. @default the working directory */
+  readonly dir?: string;
+}
+
 /** Entries from several files merge as kubectl merges them: the first file to name one wins. */
-function loadKubeconfig(files: readonly string[]): { doc: Required<KubeconfigDoc>; dirOf: Map<object, string> } {
+function loadKubeconfig(files: readonly (string | KubeconfigText)[]): { doc: Required<KubeconfigDoc>; dirOf: Map<object, string> } {
   const doc: Required<KubeconfigDoc> = { 'current-context': '', clusters: [], users: [], contexts: [] };
   const dirOf = new Map<object, string>();
   let found = false;
-  for (const file of files) {
+  for (const source of files) {
     let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT' && files.length > 1) continue; // kubectl skips missing files of a list
-      throw new KubeApiError(`${file}: cannot read the kubeconfig (${code ?? String(error)})`);
+    const file = typeof source === 'string' ? source : '(kubeconfig text)';
+    if (typeof source !== 'string') text = source.text;
+    else {
+      try {
+        text = readFileSync(source, 'utf8');
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        if (code === 'ENOENT' && files.length > 1) continue; // kubectl skips missing files of a list
+        throw new KubeApiError(`${source}: cannot read the kubeconfig (${code ?? String(error)})`);
+      }
     }
+    const dir = typeof source === 'string' ? dirname(source) : (source.dir ?? process.cwd());
     found = true;
     let part: KubeconfigDoc;
     try {
@@ -86,11 +99,11 @@ function loadKubeconfig(files: readonly string[]): { doc: Required<KubeconfigDoc
       for (const entry of (part[key] ?? []) as Named<object>[]) {
         if ((doc[key] as Named<object>[]).some((seen) => seen.name === entry.name)) continue;
         (doc[key] as Named<object>[]).push(entry);
-        dirOf.set(entry, dirname(file));
+        dirOf.set(entry, dir);
       }
     }
   }
-  if (!found) throw new KubeApiError(`no kubeconfig found (${files.join(', ')}); set KUBECONFIG`);
+  if (!found) throw new KubeApiError(`no kubeconfig found (${files.map(String).join(', ')}); set KUBECONFIG`);
   return { doc, dirOf };
 }
 
@@ -134,10 +147,10 @@ function execCredential(exec: Entry, server: string): { token?: string; cert?: B
 }
 
 /** The server and credentials of a context (default: the current one). */
-export function resolveCredentials(files: readonly string[], contextName?: string): Credentials {
+export function resolveCredentials(files: readonly (string | KubeconfigText)[], contextName?: string): Credentials {
   const { doc, dirOf } = loadKubeconfig(files);
   const name = contextName ?? doc['current-context'];
-  if (!name) throw new KubeApiError(`the kubeconfig (${files.join(', ')}) has no current-context; pass --context`);
+  if (!name) throw new KubeApiError('the kubeconfig has no current-context; name a context');
   const context = doc.contexts.find((entry) => entry.name === name);
   if (!context) throw new KubeApiError(`context "${name}" is not in the kubeconfig; defined: ${doc.contexts.map((c) => c.name).join(', ') || '(none)'}`);
   const clusterEntry = doc.clusters.find((entry) => entry.name === context.context.cluster);
@@ -164,12 +177,12 @@ const REQUEST_TIMEOUT_MS = 30_000;
 const PAGE_SIZE = 500;
 const MAX_PAGES = 1000;
 
-function request(credentials: Credentials, path: string): Promise<{ status: number; body: string }> {
+function request(credentials: Credentials, path: string, timeoutMs: number): Promise<{ status: number; body: string }> {
   const url = new URL(credentials.server + path);
   const secure = url.protocol === 'https:';
   const headers: Record<string, string> = { Accept: 'application/json', 'User-Agent': 'notebook-platform-cli' };
   if (credentials.token) headers.Authorization = `Bearer ${credentials.token}`;
-  const options: https.RequestOptions = { method: 'GET', headers, timeout: REQUEST_TIMEOUT_MS };
+  const options: https.RequestOptions = { method: 'GET', headers, timeout: timeoutMs };
   if (secure) Object.assign(options, { ca: credentials.ca, cert: credentials.cert, key: credentials.key, rejectUnauthorized: !credentials.insecure });
   return new Promise((resolve, reject) => {
     const req = (secure ? https : http).request(url, options, (res) => {
@@ -178,7 +191,7 @@ function request(credentials: Credentials, path: string): Promise<{ status: numb
       res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
       res.on('error', reject);
     });
-    req.on('timeout', () => req.destroy(new Error(`no answer within ${REQUEST_TIMEOUT_MS / 1000} s`)));
+    req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs / 1000} s`)));
     req.on('error', (error) => reject(new KubeApiError(`${credentials.server}: ${error.message}`)));
     req.end();
   });
@@ -194,13 +207,22 @@ function apiMessage(status: number, body: string): string {
   return `${status}: ${body.slice(0, 200)}`;
 }
 
+export interface KubeApiOptions {
+  /** Kubeconfig files or texts. @default kubeconfigFiles(): `KUBECONFIG`, else ~/.kube/config */
+  readonly files?: readonly (string | KubeconfigText)[];
+  /** @default the kubeconfig's current-context */
+  readonly context?: string;
+  /** Per request. @default 30000 */
+  readonly timeoutMs?: number;
+}
+
 /** A client for the current kubeconfig (or the given files and context). */
-export function kubeApi(options: { files?: readonly string[]; context?: string } = {}): KubeApi {
+export function kubeApi(options: KubeApiOptions = {}): KubeApi {
   // Resolved on the first request: a command reports a bad config file before a missing kubeconfig.
   let credentials: Credentials | undefined;
   const getJson = async (path: string): Promise<{ status: number; value?: { items?: KubeListItem[]; metadata?: { continue?: string } } & KubeListItem }> => {
     credentials ??= resolveCredentials(options.files ?? kubeconfigFiles(), options.context);
-    const { status, body } = await request(credentials, path);
+    const { status, body } = await request(credentials, path, options.timeoutMs ?? REQUEST_TIMEOUT_MS);
     if (status === 404) return { status };
     if (status < 200 || status >= 300) throw new KubeApiError(`GET ${path}: ${apiMessage(status, body)}`);
     try {
