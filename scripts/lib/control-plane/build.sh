@@ -169,16 +169,6 @@ prepare_kwok_stages() {
   touch "$dest/.ready"
 }
 
-k8s_ldflags() {
-  local minor="${K8S_VERSION#v1.}" flags="" pkg
-  minor="${minor%%.*}"
-  for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
-    flags+=" -X $pkg.gitVersion=$K8S_VERSION -X $pkg.gitMajor=1 -X $pkg.gitMinor=$minor"
-    flags+=" -X $pkg.gitTreeState=clean -X $pkg.buildDate=1970-01-01T00:00:00Z"
-  done
-  printf '%s' "$flags"
-}
-
 cmd_build() {
   local total_start=$SECONDS built=0 name
   mkdir -p "$BIN_DIR" "$ETCD_DIR/bin" "$KWOK_DIR/bin"

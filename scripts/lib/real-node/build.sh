@@ -79,16 +79,6 @@ prepare_simple_module() {
   touch "$src/.ready"
 }
 
-k8s_ldflags() {
-  local minor="${K8S_VERSION#v1.}" flags="" pkg
-  minor="${minor%%.*}"
-  for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
-    flags+=" -X $pkg.gitVersion=$K8S_VERSION -X $pkg.gitMajor=1 -X $pkg.gitMinor=$minor"
-    flags+=" -X $pkg.gitTreeState=clean -X $pkg.buildDate=1970-01-01T00:00:00Z"
-  done
-  printf '%s' "$flags"
-}
-
 # Our probe binary (scripts/lib/real-node), cached by a hash of its source so
 # an edit rebuilds it.
 tools_dir() {
