@@ -4,6 +4,7 @@
  */
 import type { EgressRule, SessionConfig, StackConfig } from './schema';
 import { configPath, show, type Problem } from './problems';
+import { cullingProblems, ownerAccessProblems } from './culling-checks';
 import { didYouMean } from './suggest';
 import { hasEntry } from './special-keys';
 import { parseQuantity } from './quantity';
@@ -350,7 +351,7 @@ const sharedHomeCode: Check = (config) => {
   return problems;
 };
 
-const CHECKS: readonly Check[] = [teamNamespace, accessGroups, ingressPeers, sharedHomeCode, uniqueNames, references, forkCycles, perUserLimits, teamQuota, derivedNames, images, gitUrls, shares, storageBackend, network];
+const CHECKS: readonly Check[] = [teamNamespace, accessGroups, ingressPeers, sharedHomeCode, uniqueNames, references, forkCycles, perUserLimits, teamQuota, derivedNames, images, gitUrls, shares, storageBackend, network, cullingProblems, ownerAccessProblems];
 
 export function crossCheck(config: StackConfig): Problem[] {
   return CHECKS.flatMap((check) => check(config));

@@ -46,6 +46,8 @@ export const names = {
   viewerRole: () => 'notebook-viewer',
   viewerBinding: () => 'notebook-viewers',
   adminBinding: () => 'notebook-admins',
+  /** Role and RoleBinding of one session owner (access.ownerSubject). */
+  ownerRole: (owner: string) => `notebook-owner-${owner}`,
   quota: () => 'notebook-quota',
   limitRange: () => 'notebook-limits',
   /** NetworkPolicies of the team namespace (network-policy.ts). */

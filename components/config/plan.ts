@@ -6,6 +6,7 @@
  */
 import type { EgressRule, Peer, SessionConfig, ShareConfig, SizeConfig, StackConfig, StorageConfig } from './schema';
 import { parseQuantity } from './quantity';
+import { cullerPlan, cullingRules, type CullerPlan, type CullingRules } from './culling';
 import {
   COMPONENT_LABEL, DATA_LABEL, JUPYTER_PORT, MANAGED_BY, MANAGED_BY_LABEL, NOTEBOOK_COMPONENT, NOTEBOOK_GID, NOTEBOOK_UID,
   OWNER_LABEL, SESSION_LABEL, SHARE_LABEL, TEAM_LABEL, names, paths,
@@ -112,7 +113,14 @@ export interface SessionPlan {
   readonly environment: string;
   readonly image: string;
   readonly running: boolean;
-  readonly replicas: 0 | 1;
+  /**
+   * 0 when the config stops the session; undefined when it runs: the StatefulSet then leaves
+   * `replicas` to the cluster, so the culler and the owner may stop it without the stack
+   * starting it again (see docs/culling.md).
+   */
+  readonly replicas: 0 | undefined;
+  /** When the team's culler stops the session. */
+  readonly culling: CullingRules;
   readonly purge: boolean;
   readonly labels: Labels;
   readonly selector: Labels;
@@ -209,6 +217,8 @@ export function shareAccess(
   share: { readonly access: AccessLevel; readonly readers: readonly string[]; readonly writers: readonly string[] },
   owner: string,
 ): 'none' | 'read' | 'write' {
+  /** The team's culler; undefined when no running session has a stop rule. */
+  readonly culler?: CullerPlan;
   if (share.writers.includes(owner)) return 'write';
   switch (share.access) {
     case 'team':
@@ -401,7 +411,8 @@ export function normalise(config: StackConfig): Plan {
       environment: session.environment,
       image: config.environments[session.environment].image,
       running: session.running,
-      replicas: session.running ? 1 : 0,
+      replicas: session.running ? undefined : 0,
+      culling: cullingRules(config, session),
       purge: session.purge,
       labels,
       selector: { [SESSION_LABEL]: session.name, [COMPONENT_LABEL]: NOTEBOOK_COMPONENT },
@@ -460,6 +471,8 @@ export function normalise(config: StackConfig): Plan {
     sessions,
     quota: config.quota,
     limits: {
+  const culler = cullerPlan(config, namespace, teamLabels, sessions);
+
       maxContainer: {
         requests: {},
         limits: {
@@ -484,3 +497,4 @@ export function normalise(config: StackConfig): Plan {
     images: config.images,
   };
 }
+    ...(culler ? { culler } : {}),

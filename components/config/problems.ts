@@ -2,6 +2,7 @@
  * A problem in a stack config: the config path (`notebook-platform:sessions[2].size`) and a
  * message saying what is wrong, the value, and what is allowed.
  */
+import { REPLACED_KEYS } from './culling-schema';
 import type { z } from 'zod';
 import { CONFIG_NAMESPACE } from './schema';
 import { didYouMean } from './suggest';
@@ -83,6 +84,11 @@ export function problemsFromZod(schema: z.ZodType, issues: readonly ZodIssue[], 
       case 'unrecognized_keys': {
         const known = knownKeysAt(schema, segments, data);
         for (const key of issue.keys) {
+          const replaced = REPLACED_KEYS[[...segments, key].join('.')];
+          if (replaced) {
+            problems.push({ path: configPath([...segments, key]), message: replaced });
+            continue;
+          }
           problems.push({
             path: configPath([...segments, key]),
             message: `unknown key "${key}"; allowed keys: ${known.join(', ')}${didYouMean(key, known)}`,

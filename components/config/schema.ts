@@ -5,6 +5,7 @@
  * cross-checks.ts; this file only says what each field may hold and what it defaults to.
  */
 import { z } from 'zod';
+import { scheduleSchema, sessionJupyterSchema, teamCullingFields } from './culling-schema';
 import { isQuantity } from './quantity';
 import { isCleanAbsolutePath, isDnsSubdomain, isGitRefName, isHostName, isImageReference, isIpv4Address, isIpv4Cidr, isLabelKey, isLabelValue, isPlainUrl } from './grammars';
 
@@ -234,6 +235,10 @@ export const quotaSchema = z.strictObject({
   cpu: quantity('16').default('16'),
   memory: quantity('64Gi').default('64Gi'),
   gpu: z.number().int().min(0).default(0),
+  /** Per-session overrides of the team's `jupyter` stop rules. */
+  jupyter: sessionJupyterSchema.optional(),
+  /** Stop the session at a time of day (it stays stopped until started again). @default none */
+  schedule: scheduleSchema.optional(),
   storage: quantity('1Ti').default('1Ti'),
   persistentVolumeClaims: z.number().int().min(1).default(100),
   pods: z.number().int().min(1).default(50),
@@ -291,7 +296,10 @@ export const accessSchema = z.strictObject({
   viewerGroups: z.array(z.string().min(1)).default([]),
   /** Groups that may edit the namespace (platform admins). */
   adminGroups: z.array(z.string().min(1)).default(['platform-admins']),
-  /** Let viewers exec into session pods. @default false */
+  /**
+   * Let each session's owner exec into and port-forward to their own sessions' pods (never other
+   * owners'; viewers who are not the owner never exec). Needs `ownerSubject`. @default false
+   */
   allowExec: z.boolean().default(false),
 });
 
@@ -301,8 +309,24 @@ export const ingressSchema = z.strictObject({
   className: subdomain('an IngressClass name').default('nginx'),
   /** TLS certificate Secret in the team namespace. */
   tlsSecretName: subdomain('a Secret name').optional(),
+  /**
+   * Where pods reach the Kubernetes API server: needed by the team's culler (the only pod of the
+   * team that talks to it) when any stop rule is on. NetworkPolicies see the endpoint address
+   * and port after kube-proxy's rewrite of the `kubernetes` Service, so name those.
+   */
+  apiServer: z
+    .strictObject({
+      /** Address ranges of the API server's endpoints, e.g. the EKS cluster's VPC subnets. */
+      cidrs: z.array(cidr).min(1),
+      /** TCP port of the endpoints. @default 443 */
+      port: port.default(443),
+    })
+    .optional(),
   /** oauth2-proxy in front of every session, restricted to its owner. */
   sso: z
+/** A user-name template: "{owner}" once, surrounded by user-name characters, never a `system:` identity. */
+const OWNER_SUBJECT = /^(?![Ss][Yy][Ss][Tt][Ee][Mm]:)[A-Za-z0-9:@._-]{0,100}\{owner\}[A-Za-z0-9:@._-]{0,100}$/;
+
     .strictObject({
       /** oauth2-proxy base URL, e.g. https://auth.example.com/oauth2 */
       url: z.string().refine((value) => isPlainUrl(value, ['https']), {
@@ -310,6 +334,16 @@ export const ingressSchema = z.strictObject({
       }),
       /** Owners sign in as <owner>@<emailDomain>. */
       emailDomain: subdomain('an email domain such as "example.com"'),
+  /**
+   * The Kubernetes user a session's owner signs in as: a template with "{owner}", e.g.
+   * "oidc:{owner}" or "{owner}@example.com" (whatever your authenticator puts in the user name).
+   * With it, each owner may start and stop their own sessions (and exec into them when
+   * `allowExec`), through a Role limited to their sessions by name. @default none: no per-owner access
+   */
+  ownerSubject: z
+    .string()
+    .regex(OWNER_SUBJECT, { message: 'must be a user-name template with "{owner}" once, such as "oidc:{owner}" or "{owner}@example.com": letters, digits and ":@._-" around it, not a "system:" name' })
+    .optional(),
     })
     .optional(),
 });
@@ -317,8 +351,7 @@ export const ingressSchema = z.strictObject({
 export const jupyterSchema = z.strictObject({
   /** Seconds before an idle kernel is culled. @default 3600 */
   cullIdleKernelsAfterSeconds: z.number().int().min(0).default(3600),
-  /** Seconds before an idle server shuts down (the pod restarts; work persists). 0 disables. @default 0 */
-  shutdownIdleServerAfterSeconds: z.number().int().min(0).default(0),
+  ...teamCullingFields,
 });
 
 /** Every `notebook-platform:*` key; unknown keys are errors. */

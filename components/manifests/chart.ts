@@ -12,6 +12,7 @@ import { teamSecurityObjects } from './security';
 import { teamStorageObjects } from './storage';
 import { sessionObjects } from './session';
 import { teamScriptObjects } from './scripts';
+import { cullerObjects } from './culler';
 
 /** A chart holding prepared objects. Construct ids are the objects' keys: stable, never positional. */
 export class ObjectsChart extends Chart {
@@ -22,7 +23,7 @@ export class ObjectsChart extends Chart {
 }
 
 export function teamObjects(plan: Plan): KubeObject[] {
-  return [...teamSecurityObjects(plan), ...teamScriptObjects(plan), ...teamStorageObjects(plan)];
+  return [...teamSecurityObjects(plan), ...teamScriptObjects(plan), ...teamStorageObjects(plan), ...cullerObjects(plan)];
 }
 
 /** Chart ids: also the names of the manifest files `synth` writes (synth.ts). */

@@ -33,8 +33,8 @@ export function cullInterval(idleSeconds: number): number {
 /**
  * `jupyter_server_config.py` of a session: base_url, listen address, the token from the mounted
  * token Secret (a missing or empty token stops the server: token auth is never disabled), idle kernel
- * culling (`cull_idle_timeout` from `jupyter.cullIdleKernelsAfterSeconds`, 0 disables) and
- * server shutdown (`jupyter.shutdownIdleServerAfterSeconds`, 0 disables), no browser, and
+ * culling (`cull_idle_timeout` from `jupyter.cullIdleKernelsAfterSeconds`, 0 disables), no
+ * browser (idle sessions are stopped by the team's culler, not by the server exiting), and
  * X-Forwarded headers trusted (the ingress terminates TLS).
  */
 export function jupyterServerConfig(plan: Plan, session: SessionPlan): string {
@@ -74,8 +74,6 @@ export function jupyterServerConfig(plan: Plan, session: SessionPlan): string {
     `c.MappingKernelManager.cull_interval = ${cullInterval(idle)}`,
     'c.MappingKernelManager.cull_connected = False',
     'c.MappingKernelManager.cull_busy = False',
-    '# An idle server exits; the pod restarts it and the home is kept. 0 never exits.',
-    `c.ServerApp.shutdown_no_activity_timeout = ${plan.jupyter.shutdownIdleServerAfterSeconds}`,
     '',
   ].join('\n');
 }

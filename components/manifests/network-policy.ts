@@ -53,7 +53,7 @@ export function defaultDenyPolicy(plan: Plan): KubeObject {
 
 /**
  * Ingress to notebook pods: TCP on the Jupyter port, only from the configured peers (sorted,
- * duplicates dropped). Each peer carries its namespace and pod selector together, so both must
+ * duplicates dropped) and the team's culler when it has one. Each peer carries its namespace and pod selector together, so both must
  * match (a pod with the ingress controller's labels in another namespace is not admitted).
  */
 export function notebookIngressPolicy(plan: Plan): KubeObject {
@@ -62,6 +62,8 @@ export function notebookIngressPolicy(plan: Plan): KubeObject {
     podSelector: { matchLabels: sortedLabels(peer.podLabels) },
   }));
   const ingress = from.length > 0 ? [{ from: sortedUnique(from), ports: [tcp(plan.network.jupyterPort)] }] : [];
+  // The team's culler reads each session's activity on the Jupyter port (its own namespace only).
+  if (plan.culler) ingress.push({ from: [{ podSelector: { matchLabels: { ...plan.culler.selector } } }], ports: [tcp(plan.network.jupyterPort)] });
   return networkPolicy(plan, names.notebookIngressPolicy(), {
     podSelector: { matchLabels: notebookPodSelector(plan) },
     policyTypes: ['Ingress'],

@@ -1,11 +1,12 @@
 /**
- * The team's RBAC: a read-only `notebook-viewer` Role bound to the team's viewer groups, and the
- * built-in `edit` ClusterRole bound to the admin groups in the namespace. Nothing else is bound:
+ * The team's RBAC: a read-only `notebook-viewer` Role bound to the team's viewer groups, the
+ * built-in `edit` ClusterRole bound to the admin groups in the namespace, and with
+ * `access.ownerSubject` a Role per owner over their own sessions only. Nothing else is bound:
  * session ServiceAccounts get no permissions, and only admins (and the platform's deployer) may
  * create pods, which matters because a pod could mount a restricted share.
  */
 import type { Plan } from '../config/plan';
-import { names } from '../config/names';
+import { OWNER_LABEL, names } from '../config/names';
 import { meta, type KubeObject } from './objects';
 
 const RBAC_GROUP = 'rbac.authorization.k8s.io';
@@ -32,15 +33,69 @@ export const VIEWER_READ_RESOURCES: Readonly<Record<string, readonly string[]>> 
   'events.k8s.io': ['events'],
 };
 
-/** Rules of the viewer Role: read-only, plus `create` on `pods/exec` when `access.allowExec`. */
-export function viewerRules(plan: Plan): PolicyRule[] {
-  const rules: PolicyRule[] = Object.entries(VIEWER_READ_RESOURCES).map(([group, resources]) => ({
+/** Rules of the viewer Role: read-only. Viewers never exec: exec is per owner (ownerRoles). */
+export function viewerRules(_plan: Plan): PolicyRule[] {
+  return Object.entries(VIEWER_READ_RESOURCES).map(([group, resources]) => ({
     apiGroups: [group],
     resources: [...resources],
     verbs: [...READ_VERBS],
   }));
-  if (plan.access.allowExec) rules.push({ apiGroups: [''], resources: ['pods/exec'], verbs: ['create'] });
+}
+
+/** A rule limited to named objects. Never built with no names: an empty `resourceNames` means every object. */
+export interface NamedRule extends PolicyRule {
+  readonly resourceNames: readonly string[];
+}
+
+/** The Kubernetes user a session owner signs in as, from `access.ownerSubject` ("oidc:{owner}"). */
+export function ownerUserName(template: string, owner: string): string {
+  return template.replace('{owner}', owner);
+}
+
+/**
+ * What one owner may do with their own sessions, each rule limited by name: read the
+ * StatefulSets and change their scale (start and stop; only sessions the config runs, so a
+ * session stopped by the config stays stopped), and with `access.allowExec` read, exec into and
+ * port-forward to their pods. RBAC cannot limit exec to one container: an owner who may exec can
+ * also exec into their own pod's autosave sidecar, which holds the session's git credentials.
+ */
+export function ownerRules(plan: Plan, owner: string): NamedRule[] {
+  const sessions = plan.sessions.filter((session) => session.owner === owner);
+  const running = sessions.filter((session) => session.running).map((session) => session.names.statefulSet).sort();
+  const rules: NamedRule[] = [];
+  if (running.length > 0) {
+    rules.push({ apiGroups: ['apps'], resources: ['statefulsets'], resourceNames: running, verbs: ['get'] });
+    rules.push({ apiGroups: ['apps'], resources: ['statefulsets/scale'], resourceNames: running, verbs: ['get', 'patch', 'update'] });
+  }
+  const pods = sessions.map((session) => session.names.pod).sort();
+  if (plan.access.allowExec && pods.length > 0) {
+    rules.push({ apiGroups: [''], resources: ['pods'], resourceNames: pods, verbs: ['get'] });
+    rules.push({ apiGroups: [''], resources: ['pods/exec', 'pods/portforward'], resourceNames: pods, verbs: ['create', 'get'] });
+  }
   return rules;
+}
+
+/** One Role and RoleBinding per owner when `access.ownerSubject` is set, sorted by owner. */
+export function ownerRbacObjects(plan: Plan): KubeObject[] {
+  const template = plan.access.ownerSubject;
+  if (!template) return [];
+  const owners = [...new Set(plan.sessions.map((session) => session.owner))].sort();
+  return owners.flatMap((owner) => {
+    const rules = ownerRules(plan, owner);
+    if (rules.length === 0) return [];
+    const name = names.ownerRole(owner);
+    const labels = { ...plan.labels, [OWNER_LABEL]: owner };
+    return [
+      { apiVersion: `${RBAC_GROUP}/v1`, kind: 'Role', metadata: meta(name, labels, plan.namespace), rules },
+      {
+        apiVersion: `${RBAC_GROUP}/v1`,
+        kind: 'RoleBinding',
+        metadata: meta(name, labels, plan.namespace),
+        roleRef: { apiGroup: RBAC_GROUP, kind: 'Role', name },
+        subjects: [{ apiGroup: RBAC_GROUP, kind: 'User', name: ownerUserName(template, owner) }],
+      },
+    ];
+  });
 }
 
 export function viewerRole(plan: Plan): KubeObject {
@@ -74,5 +129,6 @@ export function rbacObjects(plan: Plan): KubeObject[] {
     viewerRole(plan),
     ...roleBinding(plan, names.viewerBinding(), { kind: 'Role', name: names.viewerRole() }, plan.access.viewerGroups),
     ...roleBinding(plan, names.adminBinding(), { kind: 'ClusterRole', name: ADMIN_CLUSTER_ROLE }, plan.access.adminGroups),
+    ...ownerRbacObjects(plan),
   ];
 }

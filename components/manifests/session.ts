@@ -4,8 +4,10 @@
  * the Pulumi component creates it (`session.names.tokenSecret`, key `token`); `synth` users
  * supply it (see README).
  *
- * `running: false` changes `replicas` and nothing else, so stopping and starting a session is
- * a one-field change in every tool.
+ * `running: false` sets `replicas: 0` and changes nothing else, so stopping and starting a
+ * session is a one-field change in every tool. A running session's StatefulSet leaves
+ * `replicas` out: the cluster's default (1) starts it, and the culler or the owner may scale it
+ * to zero without the next `pulumi up` (or GitOps sync) starting it again.
  */
 import { createHash } from 'node:crypto';
 import type { Plan, SessionPlan } from '../config/plan';
@@ -86,7 +88,8 @@ export function podSpec(plan: Plan, session: SessionPlan): Record<string, unknow
 }
 
 /**
- * The session's StatefulSet: `replicas` 1, or 0 when the session is stopped; claims retained
+ * The session's StatefulSet: `replicas` 0 when the config stops the session, else left to the
+ * cluster (see above); claims retained
  * whatever happens to the StatefulSet (the home claim is a separate object anyway).
  */
 export function sessionStatefulSet(plan: Plan, session: SessionPlan): KubeObject {
@@ -96,7 +99,7 @@ export function sessionStatefulSet(plan: Plan, session: SessionPlan): KubeObject
     kind: 'StatefulSet',
     metadata: meta(session.names.statefulSet, session.labels, plan.namespace),
     spec: {
-      replicas: session.replicas,
+      ...(session.replicas === 0 ? { replicas: 0 } : {}),
       serviceName: session.names.service,
       selector: { matchLabels: { ...session.selector } },
       podManagementPolicy: 'Parallel',

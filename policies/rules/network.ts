@@ -6,7 +6,8 @@
 import type { PolicyResource, StackValidationArgs } from '@pulumi/policy';
 import { describe, podTemplateOf, TYPES, type KubeProps, type NetworkPolicySpec, type ServiceSpec } from './kube';
 import { resourceRule, stackRule, type ResourceRule, type StackRule } from './policy';
-import { MANAGED_BY_LABEL, TEAM_LABEL } from '../../components/config/names';
+import { COMPONENT_LABEL, JUPYTER_PORT, MANAGED_BY_LABEL, NOTEBOOK_COMPONENT, TEAM_LABEL } from '../../components/config/names';
+import { CULLER_COMPONENT } from '../../components/config/culling';
 
 export const POD_SECURITY_ENFORCE_LABEL = 'pod-security.kubernetes.io/enforce';
 
@@ -136,14 +137,24 @@ function unscopedPeerReason(peer: EgressPeer, namespace: string): string | undef
   return undefined;
 }
 
+/** A culler's peer: notebook pods of its own namespace, on the Jupyter port (TCP) and nothing else. */
+function isCullerToNotebooks(peer: EgressPeer, ports: readonly { protocol?: string; port?: unknown }[] | undefined): boolean {
+  if (peer.ipBlock || peer.namespaceSelector || (peer.podSelector?.matchExpressions ?? []).length > 0) return false;
+  if (peer.podSelector?.matchLabels?.[COMPONENT_LABEL] !== NOTEBOOK_COMPONENT) return false;
+  return (ports ?? []).length === 1 && ports![0].port === JUPYTER_PORT && (ports![0].protocol ?? 'TCP') === 'TCP';
+}
+
 /** Egress peers naming pods are confined to another, named namespace: sessions never reach notebook pods. */
 export function checkEgressPeersScoped(props: KubeProps): string[] {
   if (props.kind !== undefined && props.kind !== 'NetworkPolicy') return [];
-  const spec = (props.spec ?? {}) as { egress?: { to?: EgressPeer[] }[] };
+  const spec = (props.spec ?? {}) as { podSelector?: PeerSelector; egress?: { to?: EgressPeer[]; ports?: { protocol?: string; port?: unknown }[] }[] };
   const namespace = props.metadata?.namespace ?? 'default';
   const problems: string[] = [];
+  const isCullerPolicy = spec.podSelector?.matchLabels?.[COMPONENT_LABEL] === CULLER_COMPONENT;
   (spec.egress ?? []).forEach((rule, ruleIndex) => {
     (rule.to ?? []).forEach((peer, peerIndex) => {
+      // The team's culler alone reads its own notebooks' activity, on the Jupyter port only.
+      if (isCullerPolicy && isCullerToNotebooks(peer, rule.ports)) return;
       const reason = unscopedPeerReason(peer, namespace);
       if (reason) problems.push(`${describe(props)}: egress[${ruleIndex}].to[${peerIndex}] ${reason}`);
     });

@@ -1,8 +1,10 @@
 // The team's RBAC grants exactly what is listed: viewers read sessions, logs and events (no
-// secrets, exec only when configured), admins get `edit`, nothing else is bound.
+// secrets, never exec), admins get `edit`, each owner may start, stop and (with allowExec) exec into
+// their own sessions only, the culler's ServiceAccount has its own Role; nothing else is bound.
 import { join } from 'node:path';
 import { readStackConfigFile, validateConfig, type Plan } from '../../../components/config';
 import { rbacObjects, synthesize, teamSecurityObjects, viewerRules, type KubeObject, type PolicyRule } from '../../../components/manifests';
+import { ownerRules, type NamedRule } from '../../../components/manifests/rbac';
 
 const stacks = join(__dirname, '..', '..', '..', 'stacks');
 const rawConfig = (team: string) => readStackConfigFile(join(stacks, `Pulumi.${team}.yaml`));
@@ -36,19 +38,11 @@ describe('viewer Role', () => {
     expect(grants(role(rbacObjects(plan)).rules as PolicyRule[])).toEqual(VIEW_GRANTS);
   });
 
-  it('adds only create on pods/exec when allowExec is set', () => {
-    const plan = withAccess('demo', { viewerGroups: ['team-demo'], allowExec: true });
-    expect(grants(viewerRules(plan))).toEqual([...VIEW_GRANTS, 'core/pods/exec:create'].sort());
-  });
-
-  it.each([false, true])('never grants secrets, writes on anything but exec, or wildcards (allowExec %s)', (allowExec) => {
-    const rules = viewerRules(withAccess('demo', { viewerGroups: ['team-demo'], allowExec }));
+  it.each([false, true])('never grants exec, secrets, writes or wildcards, whatever allowExec says (%s): exec is per owner', (allowExec) => {
+    const rules = viewerRules(withAccess('demo', { viewerGroups: ['team-demo'], allowExec, ownerSubject: 'oidc:{owner}' }));
     const all = grants(rules);
-    expect(all.filter((g) => g.includes('secrets'))).toEqual([]);
-    expect(all.filter((g) => g.includes('*'))).toEqual([]);
-    expect(all.filter((g) => !/:(get|list|watch)$/.test(g))).toEqual(allowExec ? ['core/pods/exec:create'] : []);
-    // Nobody bound to it may create pods (a pod could mount a restricted share).
-    expect(all.some((g) => /^core\/pods:(create|update|patch|delete)/.test(g))).toBe(false);
+    expect(all).toEqual(VIEW_GRANTS);
+    expect(all.filter((g) => g.includes('secrets') || g.includes('*') || g.includes('exec'))).toEqual([]);
   });
 
   it('is a namespaced Role called notebook-viewer with the team labels', () => {
@@ -90,13 +84,16 @@ describe('bindings', () => {
     expect(rbacObjects(onlyAdmins).map((o) => `${o.kind}/${o.metadata.name}`)).toEqual(['Role/notebook-viewer', 'RoleBinding/notebook-admins']);
   });
 
-  it.each(['demo', 'team-a', 'team-b'])('%s: nothing in the team binds a ServiceAccount, a User or any other role', (team) => {
+  it.each(['demo', 'team-a', 'team-b'])('%s: groups are bound to the viewer and edit roles, and only the culler\'s ServiceAccount to its own Role', (team) => {
     const plan = planOf(rawConfig(team));
     const everything = synthesize(plan).flatMap((file) => file.objects);
     const rbac = everything.filter((o) => /^rbac\.authorization\.k8s\.io\//.test(o.apiVersion));
-    expect(rbac.map((o) => `${o.kind}/${o.metadata.name}`).sort()).toEqual(['Role/notebook-viewer', 'RoleBinding/notebook-admins', 'RoleBinding/notebook-viewers']);
+    const culler = plan.culler ? ['Role/notebook-culler', 'RoleBinding/notebook-culler'] : [];
+    expect(rbac.map((o) => `${o.kind}/${o.metadata.name}`).sort()).toEqual([...culler, 'Role/notebook-viewer', 'RoleBinding/notebook-admins', 'RoleBinding/notebook-viewers'].sort());
     for (const o of rbac.filter((o) => o.kind === 'RoleBinding')) {
-      expect((o.subjects as { kind: string }[]).every((s) => s.kind === 'Group')).toBe(true);
+      const subjects = o.subjects as { kind: string; name: string; namespace?: string }[];
+      if (o.metadata.name === 'notebook-culler') expect(subjects).toEqual([{ kind: 'ServiceAccount', name: 'notebook-culler', namespace: plan.namespace }]);
+      else expect(subjects.every((s) => s.kind === 'Group')).toBe(true);
     }
   });
 
@@ -105,5 +102,57 @@ describe('bindings', () => {
     expect(JSON.stringify(rbacObjects(plan))).toBe(JSON.stringify(rbacObjects(planOf(rawConfig('team-a')))));
     const kinds = teamSecurityObjects(plan).map((o) => o.kind);
     expect(kinds.indexOf('Role')).toBeGreaterThan(kinds.lastIndexOf('NetworkPolicy'));
+  });
+});
+
+describe('owner Roles (access.ownerSubject)', () => {
+  const plan = withAccess('team-a', { viewerGroups: ['team-a'], ownerSubject: 'oidc:{owner}', allowExec: true });
+  const owners = [...new Set(plan.sessions.map((session) => session.owner))].sort();
+  const objects = rbacObjects(plan);
+
+  it('binds one Role per owner to exactly that owner\'s user name', () => {
+    const bindings = objects.filter((o) => o.kind === 'RoleBinding' && o.metadata.name.startsWith('notebook-owner-'));
+    expect(bindings.map((b) => b.metadata.name)).toEqual(owners.map((owner) => `notebook-owner-${owner}`));
+    for (const owner of owners) {
+      const b = binding(objects, `notebook-owner-${owner}`)!;
+      expect(b.subjects).toEqual([{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: `oidc:${owner}` }]);
+      expect(b.roleRef).toEqual({ apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: `notebook-owner-${owner}` });
+    }
+  });
+
+  it('every rule names its objects: the owner\'s own StatefulSets and pods only, never an empty list', () => {
+    for (const owner of owners) {
+      const ownRole = objects.find((o) => o.kind === 'Role' && o.metadata.name === `notebook-owner-${owner}`)!;
+      const mine = plan.sessions.filter((s) => s.owner === owner);
+      const others = plan.sessions.filter((s) => s.owner !== owner);
+      for (const rule of ownRole.rules as NamedRule[]) {
+        expect(rule.resourceNames.length).toBeGreaterThan(0);
+        for (const name of rule.resourceNames) {
+          expect(mine.some((s) => s.names.statefulSet === name || s.names.pod === name)).toBe(true);
+          expect(others.some((s) => s.names.statefulSet === name || s.names.pod === name)).toBe(false);
+        }
+        expect(rule.resources.some((r) => r === 'secrets' || r.includes('*'))).toBe(false);
+      }
+    }
+  });
+
+  it('scale only for sessions the config runs: a session stopped by the config stays stopped', () => {
+    const stopped = plan.sessions.find((s) => !s.running);
+    const owner = (stopped ?? plan.sessions[0]).owner;
+    const rules = ownerRules(plan, owner);
+    const scalable = rules.filter((r) => r.resources.includes('statefulsets/scale')).flatMap((r) => r.resourceNames);
+    expect(scalable).toEqual(plan.sessions.filter((s) => s.owner === owner && s.running).map((s) => s.names.statefulSet).sort());
+  });
+
+  it('exec and port-forward only with allowExec', () => {
+    const withoutExec = withAccess('team-a', { viewerGroups: ['team-a'], ownerSubject: 'oidc:{owner}' });
+    const verbs = (p: Plan) => p.sessions.flatMap((s) => ownerRules(p, s.owner)).flatMap((r) => r.resources);
+    expect(verbs(withoutExec).filter((r) => r.startsWith('pods'))).toEqual([]);
+    expect(new Set(verbs(plan))).toEqual(new Set(['statefulsets', 'statefulsets/scale', 'pods', 'pods/exec', 'pods/portforward']));
+  });
+
+  it('no owner Roles without ownerSubject', () => {
+    const none = withAccess('team-a', { viewerGroups: ['team-a'] });
+    expect(rbacObjects(none).filter((o) => o.metadata.name.startsWith('notebook-owner-'))).toEqual([]);
   });
 });

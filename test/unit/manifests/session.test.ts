@@ -87,8 +87,8 @@ describe('StatefulSet and pod', () => {
   const pod = podOf(objects);
 
   it('runs one replica behind the session\'s Service, retaining claims', () => {
+    expect('replicas' in sts.spec).toBe(false); // the cluster's default, 1 (see running: false below)
     expect(sts.spec).toMatchObject({
-      replicas: 1,
       serviceName: 'trial-analysis',
       selector: { matchLabels: session.selector },
       persistentVolumeClaimRetentionPolicy: { whenDeleted: 'Retain', whenScaled: 'Retain' },
@@ -199,14 +199,15 @@ describe('StatefulSet and pod', () => {
 });
 
 describe('running: false', () => {
-  it('sets replicas to 0 and changes nothing else', () => {
+  it('sets replicas to 0 and changes nothing else; a running session leaves replicas to the cluster', () => {
     const running = withSession(() => undefined);
     const stopped = withSession((s) => (s.running = false));
     const before = objectsOf(running, 'churn');
     const after = objectsOf(stopped, 'churn');
-    expect(one(before, 'StatefulSet').spec.replicas).toBe(1);
+    expect('replicas' in one(before, 'StatefulSet').spec).toBe(false);
     expect(one(after, 'StatefulSet').spec.replicas).toBe(0);
-    const withoutReplicas = (objects: Obj[]) => JSON.stringify(objects.map((o) => (o.kind === 'StatefulSet' ? { ...o, spec: { ...o.spec, replicas: 'x' } } : o)));
+    const withoutReplicas = (objects: Obj[]) =>
+      JSON.stringify(objects.map((o) => (o.kind === 'StatefulSet' ? { ...o, spec: Object.fromEntries(Object.entries(o.spec as object).filter(([key]) => key !== 'replicas')) } : o)));
     expect(withoutReplicas(after)).toBe(withoutReplicas(before));
   });
 });
@@ -564,7 +565,8 @@ describe('jupyter_server_config.py', () => {
     expect(text).toContain('c.MappingKernelManager.cull_idle_timeout = 1800');
     expect(text).toContain(`c.MappingKernelManager.cull_interval = ${cullInterval(1800)}`);
     expect(text).toContain('c.MappingKernelManager.cull_connected = False');
-    expect(text).toContain('c.ServerApp.shutdown_no_activity_timeout = 86400');
+    // Idle sessions are stopped by the culler; the server never exits on its own (the pod would restart it).
+    expect(text).not.toContain('shutdown_no_activity_timeout');
     expect(text).not.toMatch(/token\s*=\s*["']/);
   });
 
@@ -662,7 +664,7 @@ describe('no credential in clear', () => {
       for (const file of synthesize(stackPlan(team))) {
         for (const object of file.objects as unknown as Obj[]) {
           if (object.kind !== 'ConfigMap') continue;
-          const text = Object.values(object.data as Record<string, string>).join('\n');
+          const text = Object.values((object.data ?? {}) as Record<string, string>).join('\n');
           expect(text).not.toMatch(/BEGIN [A-Z ]*PRIVATE KEY|ghp_[A-Za-z0-9]|password\s*=\s*["'][^"']/);
         }
       }

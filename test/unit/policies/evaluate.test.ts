@@ -52,7 +52,7 @@ describe('resourceArgs and stackArgs over recorded resources', () => {
     const statefulSet = resourceArgs(pick(resources, TYPE.statefulSet, 'imaging'));
     expect(statefulSet.isType(k8s.apps.v1.StatefulSet)).toBe(true);
     expect(statefulSet.isType(k8s.core.v1.Service)).toBe(false);
-    expect(statefulSet.asType(k8s.apps.v1.StatefulSet)?.spec?.replicas).toBe(1);
+    expect(statefulSet.asType(k8s.apps.v1.StatefulSet)?.spec?.serviceName).toBe('imaging');
     expect(statefulSet.asType(k8s.core.v1.Service)).toBeUndefined();
     expect(() => statefulSet.notApplicable('no')).toThrow('no');
   });
