@@ -12,6 +12,8 @@ import { teamObjects } from './manifests/chart';
 import { efsShareVolume, efsStorageClass, holdsData } from './manifests/storage';
 import type { KubeObject } from './manifests/objects';
 import { registerObject, withRetention } from './kubernetes/register';
+import { claimSizes, resizeOptions, sizeCheck, type ClaimSizes } from './kubernetes/claim-sizes';
+import { liveClaimSizesOrWarn } from './kubernetes/live-sizes';
 import { EfsStorage } from './aws/efs';
 import { NotebookSession } from './session';
 
@@ -30,6 +32,14 @@ export interface NotebookPlatformArgs {
    * @default computed from `config`
    */
   readonly plan?: Plan;
+  /**
+   * The sizes the team's claims have now (claim name -> size), so that a smaller `workdirSize`,
+   * share `size` or `homesSize` fails the update with a RunError naming the field before
+   * anything changes. `'live'` reads them from the cluster with the kubernetes provider's kubeconfig
+   * (skipped under Pulumi mocks; a warning when the cluster cannot be read).
+   * @default undefined: no shrink check (Kubernetes still refuses a smaller dynamic claim)
+   */
+  readonly previousClaimSizes?: pulumi.Input<ClaimSizes | undefined> | 'live';
 }
 
 /**
@@ -94,13 +104,16 @@ export class NotebookPlatform extends pulumi.ComponentResource {
 
     const namespaceObject = objects.find((object) => object.kind === 'Namespace')!;
     const rest = objects.filter((object) => object !== namespaceObject);
-    const namespace = registerObject(namespaceObject, { parent: this, retainOnDelete: true });
+    // A shrinking size fails here, before the namespace and so before anything else changes.
+    const previousClaimSizes = args.previousClaimSizes === 'live' ? liveClaimSizesOrWarn(plan, this) : args.previousClaimSizes;
+    const sizesChecked = previousClaimSizes === undefined ? undefined : sizeCheck(plan, previousClaimSizes);
+    const namespace = registerObject(namespaceObject, { parent: this, retainOnDelete: true, dependsOn: sizesChecked });
     // Volumes before the claims that name them (spec.volumeName): a claim created first waits for
     // the binder's next resync (15 s) before it binds.
     const registered = new Map<KubeObject, pulumi.CustomResource>();
     const volumes = new Map<string, pulumi.CustomResource>();
     const register = (object: KubeObject, dependsOn: pulumi.Resource[]) => {
-      const resource = registerObject(withRetention(object, holdsData(object)), { parent: this, dependsOn, retainOnDelete: holdsData(object) });
+      const resource = registerObject(withRetention(object, holdsData(object)), { parent: this, dependsOn, retainOnDelete: holdsData(object), ...resizeOptions(object) });
       registered.set(object, resource);
       return resource;
     };
@@ -121,6 +134,11 @@ export class NotebookPlatform extends pulumi.ComponentResource {
     }
     this.namespace = pulumi.output(plan.namespace);
     this.registerOutputs({ namespace: this.namespace });
+  }
+
+  /** Claim name -> requested size of every claim of the team (the `claimSizes` stack output). */
+  claimSizes(): pulumi.Output<ClaimSizes> {
+    return pulumi.output(claimSizes(this.plan));
   }
 
   /** Per-session outputs for the stack: URL, token (secret), state claim, running, owner, size, shares. */

@@ -12,6 +12,7 @@ import { sessionObjects } from './manifests/session';
 import { holdsData } from './manifests/storage';
 import { meta } from './manifests/objects';
 import { registerObject, withRetention } from './kubernetes/register';
+import { resizeOptions } from './kubernetes/claim-sizes';
 
 export interface NotebookSessionArgs {
   /** The team's plan (from `planFromConfig`, or {@link NotebookPlatform.plan}). */
@@ -80,7 +81,7 @@ export class NotebookSession extends pulumi.ComponentResource {
     const register = (object: (typeof objects)[number], dependsOn: pulumi.Input<pulumi.Resource>[] = []) => {
       // Data is kept when the session leaves the config; `purge: true` is the explicit way out.
       const retain = holdsData(object) && !session.purge;
-      return registerObject(withRetention(object, retain, holdsData(object) && session.purge), { ...childOpts, dependsOn: [...(args.dependsOn ?? []), ...dependsOn], retainOnDelete: retain });
+      return registerObject(withRetention(object, retain, holdsData(object) && session.purge), { ...childOpts, dependsOn: [...(args.dependsOn ?? []), ...dependsOn], retainOnDelete: retain, ...resizeOptions(object) });
     };
     const isWorkload = (object: (typeof objects)[number]) => object.kind === 'StatefulSet';
     const podNeeds: pulumi.Resource[] = [tokenSecret];

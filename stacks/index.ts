@@ -7,7 +7,8 @@ import * as pulumi from '@pulumi/pulumi';
 import { NotebookPlatform } from '../components/platform';
 import { configFromPulumi } from '../components/config/pulumi-config';
 
-const platform = new NotebookPlatform(pulumi.getStack(), { config: configFromPulumi(pulumi.runtime.allConfig()) });
+// 'live': a smaller size than a claim has in the cluster fails the update before anything changes.
+const platform = new NotebookPlatform(pulumi.getStack(), { config: configFromPulumi(pulumi.runtime.allConfig()), previousClaimSizes: 'live' });
 
 export const namespace = platform.namespace;
 /** The storage backend, with the EFS file system id on efs stacks (no undefined outputs elsewhere). */
@@ -15,3 +16,5 @@ export const storage = platform.efs
   ? { backend: platform.plan.storage.backend, fileSystemId: platform.efs.fileSystemId }
   : { backend: platform.plan.storage.backend };
 export const sessions = platform.sessionSummaries();
+/** Claim name -> requested size of every home and share claim. */
+export const claimSizes = platform.claimSizes();
