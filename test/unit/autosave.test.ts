@@ -14,11 +14,15 @@ const BRANCH = 'autosave/analysis';
 
 function setup(extra: Record<string, string> = {}) {
   const { remote, work, base } = remoteAndClone(scratch);
+  // The helper's own directories are outside the home (base), as in the pod.
+  const helper = scratch.dir('np-helper-');
   const env = cleanEnv(base, {
     AUTOSAVE_WORK_TREE: work,
     AUTOSAVE_REMOTE: remote,
     AUTOSAVE_BRANCH: BRANCH,
-    AUTOSAVE_STATE_DIR: join(base, 'state'),
+    NOTEBOOK_HOME: base,
+    AUTOSAVE_STATE_DIR: join(helper, 'state'),
+    AUTOSAVE_GIT_DIR: join(helper, 'git'),
     AUTOSAVE_MAX_FILE_SIZE_MB: '1',
     ...extra,
   });
@@ -104,16 +108,33 @@ describe('autosave.sh --once', () => {
 
   it('recovers from a failed push on the next attempt, with the work done meanwhile', () => {
     const { work, once, remote, remoteFiles } = setup();
+    writeFileSync(join(work, 'zero.txt'), 'online\n');
+    expect(once().status).toBe(0);
     const away = `${remote}.away`;
     renameSync(remote, away); // the remote is unreachable
     writeFileSync(join(work, 'first.txt'), 'while offline\n');
     const failed = once();
     expect(failed.status).toBe(1);
+    expect(failed.stderr).toMatch(/saved [0-9a-f]{40}/);
     expect(failed.stderr).toContain('push to autosave/analysis failed');
     renameSync(away, remote);
     writeFileSync(join(work, 'second.txt'), 'after\n');
     expect(once().status).toBe(0);
-    expect(remoteFiles()).toEqual(expect.arrayContaining(['first.txt', 'second.txt']));
+    expect(remoteFiles()).toEqual(expect.arrayContaining(['zero.txt', 'first.txt', 'second.txt']));
+  });
+
+  it('saves nothing until the remote can be reached when there is no snapshot yet (where snapshots start is on the remote)', () => {
+    const { work, once, remote, remoteFiles } = setup();
+    const away = `${remote}.away`;
+    renameSync(remote, away);
+    writeFileSync(join(work, 'first.txt'), 'while offline\n');
+    const failed = once();
+    expect(failed.status).toBe(1);
+    expect(failed.stderr).toContain('cannot reach the remote');
+    expect(failed.stderr).not.toMatch(/saved [0-9a-f]{40}/);
+    renameSync(away, remote);
+    expect(once().status).toBe(0);
+    expect(remoteFiles()).toContain('first.txt');
   });
 
   it('never force-pushes: when the remote branch moved, its history is kept and merged', () => {
@@ -183,7 +204,7 @@ describe('autosave.sh as a sidecar', () => {
   /** A PATH with the tools the script needs but no inotifywait, so polling is exercised everywhere. */
   function pathWithoutInotify(): string {
     const bin = scratch.dir('np-bin-');
-    for (const tool of ['bash', 'git', 'find', 'sort', 'cksum', 'stat', 'wc', 'sleep', 'date', 'mkdir', 'cat', 'dirname', 'chmod', 'rm', 'env', 'sh']) {
+    for (const tool of ['bash', 'git', 'find', 'sort', 'cksum', 'stat', 'wc', 'sleep', 'date', 'mkdir', 'cat', 'dirname', 'chmod', 'rm', 'env', 'sh', 'dd', 'xargs', 'readlink', 'du', 'cut']) {
       const found = execFileSync('bash', ['-c', `command -v ${tool}`], { encoding: 'utf8' }).trim();
       symlinkSync(found, join(bin, tool));
     }
@@ -202,8 +223,8 @@ describe('autosave.sh as a sidecar', () => {
       await eventually(() => log().includes('watching'), 10_000, 'start');
       expect(log()).toContain('(poll)');
       writeFileSync(join(work, 'offline.txt'), 'written while the remote is away\n');
-      await eventually(() => /saved [0-9a-f]{40}/.test(log()), 15_000, 'a snapshot');
       await eventually(() => (log().match(/retrying in/g) ?? []).length >= 2, 15_000, 'retries');
+      expect(log()).toContain('cannot reach the remote');
       expect(child.exitCode).toBeNull(); // still running
       renameSync(away, remote);
       await eventually(() => gitOk(remote, 'cat-file', '-e', `${BRANCH}:offline.txt`), 15_000, 'the push after recovery');

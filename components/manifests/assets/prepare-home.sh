@@ -6,9 +6,13 @@
 #   1. fork     copy another session's home (mounted read-only at FORK_SOURCE) once, guarded by
 #               a marker under ~/.notebook-platform/; existing files are never replaced.
 #   2. welcome  copy the welcome notebook into an empty home on first start.
-#   3. code     persistent code mode: plain `git clone` into CODE_DIRECTORY if it does not exist
-#               yet. The clone is made beside it and moved into place when complete, so an
-#               interrupted clone is retried, never left half-done.
+#   3. code     persistent code mode: a plain clone into CODE_DIRECTORY if it does not exist
+#               yet. git never runs inside the home, which the user (and the owner's other
+#               running sessions) can write: the clone is made in CLONE_WORK_DIR, on a volume
+#               only this container mounts, with the config git-auth.sh writes; the credentials
+#               are removed before the checkout; the finished clone is then copied beside
+#               CODE_DIRECTORY and moved into place, so an interrupted clone is retried, never
+#               left half-done. An existing CODE_DIRECTORY (a restart) is never opened.
 #
 # Environment (defaults in brackets):
 #   NOTEBOOK_HOME     the home to prepare [/home/jovyan]
@@ -19,13 +23,17 @@
 #   CODE_REF          branch, tag or commit [HEAD: the remote's default branch]
 #   CODE_DEPTH        clone depth, 0 for full history [1]
 #   CODE_DIRECTORY    where the clone goes [$NOTEBOOK_HOME/code]
-#   PRIVATE_DIR       private scratch for credentials, removed on exit [${TMPDIR:-/tmp}/prepare-home]
-#   GIT_CREDENTIALS, GIT_SECRET_DIR, GIT_USERNAME: see git-auth.sh
+#   PRIVATE_DIR       private scratch for config and credentials, removed on exit [${TMPDIR:-/tmp}/prepare-home]
+#   CLONE_WORK_DIR    private scratch for the clone, removed on exit [${TMPDIR:-/tmp}/prepare-home-clone]
+#   GIT_CREDENTIALS, GIT_SECRET_DIR, GIT_USERNAME, GIT_SSL_CAINFO: see git-auth.sh
 set -euo pipefail
+# Functions from the environment must not stand in for git or anything else used here.
+while read -r _ _ name; do unset -f "$name"; done < <(declare -F)
 
 NOTEBOOK_HOME=${NOTEBOOK_HOME:-/home/jovyan}
 MARKERS=$NOTEBOOK_HOME/.notebook-platform
 PRIVATE_DIR=${PRIVATE_DIR:-${TMPDIR:-/tmp}/prepare-home}
+CLONE_WORK_DIR=${CLONE_WORK_DIR:-${TMPDIR:-/tmp}/prepare-home-clone}
 WELCOME_NAME=Welcome.ipynb
 
 log() { printf 'prepare-home: %s\n' "$*" >&2; }
@@ -99,31 +107,61 @@ clone_code() {
     log "code: $directory exists; never touching it again"
     return 0
   fi
+  local private
+  for private in "$PRIVATE_DIR" "$CLONE_WORK_DIR"; do
+    case $private/ in
+      /*) ;;
+      *) log "code: $private must be an absolute path"; return 1 ;;
+    esac
+    case $private/ in "${NOTEBOOK_HOME%/}"/*)
+      log "code: $private must not be inside the home $NOTEBOOK_HOME"
+      return 1
+      ;;
+    esac
+  done
   # shellcheck source=git-auth.sh
   . "$(dirname -- "${BASH_SOURCE[0]}")/git-auth.sh"
+  git_safe_setup "$PRIVATE_DIR" "$CODE_REPO" "$NOTEBOOK_HOME"
   git_auth_setup "$PRIVATE_DIR" "$CODE_REPO"
-  local staging=$MARKERS/clone-in-progress
-  rm -rf -- "$staging"
+  local tree=$CLONE_WORK_DIR/tree
+  rm -rf -- "$CLONE_WORK_DIR"
+  (umask 077 && mkdir -p -- "$CLONE_WORK_DIR")
   local depth_args=()
   [ "$depth" -gt 0 ] && depth_args=(--depth "$depth")
+  local commit=
+  [[ $ref =~ ^[0-9a-f]{7,40}$ ]] && commit=$ref
   log "code: cloning $CODE_REPO ($ref) into $directory"
+  # Fetch with the credentials, into the private directory only.
   if [ "$ref" = HEAD ]; then
-    git "${GIT_AUTH_ARGS[@]}" clone --quiet "${depth_args[@]}" -- "$CODE_REPO" "$staging"
-  elif [[ $ref =~ ^[0-9a-f]{7,40}$ ]]; then
+    git "${GIT_AUTH_ARGS[@]}" clone --quiet --no-checkout "${depth_args[@]}" -- "$CODE_REPO" "$tree"
+  elif [ -n "$commit" ]; then
     # A commit: --branch cannot name one, so fetch it and check it out detached.
-    git init --quiet -- "$staging"
-    git -C "$staging" remote add origin "$CODE_REPO"
-    git -C "$staging" "${GIT_AUTH_ARGS[@]}" fetch --quiet "${depth_args[@]}" origin "$ref"
-    git -C "$staging" checkout --quiet --detach FETCH_HEAD
+    git init --quiet -- "$tree"
+    git -C "$tree" remote add origin "$CODE_REPO"
+    git -C "$tree" "${GIT_AUTH_ARGS[@]}" fetch --quiet "${depth_args[@]}" origin "$ref"
   else
-    git "${GIT_AUTH_ARGS[@]}" clone --quiet "${depth_args[@]}" --branch "$ref" -- "$CODE_REPO" "$staging"
+    git "${GIT_AUTH_ARGS[@]}" clone --quiet --no-checkout "${depth_args[@]}" --branch "$ref" -- "$CODE_REPO" "$tree"
   fi
+  # The checkout needs no credentials.
+  git_auth_forget "$PRIVATE_DIR"
+  if [ -n "$commit" ]; then
+    git -C "$tree" checkout --quiet --detach FETCH_HEAD
+  else
+    git -C "$tree" reset --quiet --hard HEAD
+  fi
+  # Into the home: plain copies of our own files, the last step, holding no credentials. The
+  # owner's other running session may meddle with the staging copy; it can only spoil this
+  # clone, and the autosave sidecar never follows a link it planted.
+  local staging=$MARKERS/clone-in-progress
+  rm -rf -- "$staging"
+  cp -a -- "$tree" "$staging"
   mkdir -p -- "$(dirname -- "$directory")"
   mv -T -- "$staging" "$directory"
+  rm -rf -- "$CLONE_WORK_DIR"
   log "code: done"
 }
 
-cleanup() { rm -rf -- "$PRIVATE_DIR"; }
+cleanup() { rm -rf -- "$PRIVATE_DIR" "$CLONE_WORK_DIR"; }
 trap cleanup EXIT
 
 main() {

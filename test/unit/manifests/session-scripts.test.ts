@@ -19,7 +19,7 @@ function home(): { home: string; env: (extra?: Record<string, string>) => NodeJS
   mkdirSync(homeDir);
   return {
     home: homeDir,
-    env: (extra = {}) => cleanEnv(base, { NOTEBOOK_HOME: homeDir, PRIVATE_DIR: join(base, 'private'), WELCOME_NOTEBOOK: assetPath('welcome.ipynb'), ...extra }),
+    env: (extra = {}) => cleanEnv(base, { NOTEBOOK_HOME: homeDir, PRIVATE_DIR: join(base, 'private'), CLONE_WORK_DIR: join(base, 'clone'), WELCOME_NOTEBOOK: assetPath('welcome.ipynb'), ...extra }),
   };
 }
 
@@ -265,14 +265,18 @@ describe('git-auth.sh', () => {
 
   it('ssh: copies the key into a private 0400 file it owns and pins known_hosts', () => {
     const { env, dir, private: privateDir } = secretDir({ 'ssh-privatekey': 'KEY MATERIAL\n', known_hosts: 'git.example.com ssh-ed25519 AAAA\n' });
-    const result = withAuth({ ...env, GIT_CREDENTIALS: 'ssh' }, 'git@git.example.com:x.git', 'printf "%s" "$GIT_SSH_COMMAND"');
+    const result = withAuth({ ...env, GIT_CREDENTIALS: 'ssh' }, 'git@git.example.com:x.git', 'printf "%s\\n" "${GIT_AUTH_ARGS[@]}"; printf "env:%s" "${GIT_SSH_COMMAND:-}"');
     expect(result.status).toBe(0);
     const key = join(privateDir, 'ssh-key');
     expect(readFileSync(key, 'utf8')).toBe('KEY MATERIAL\n');
     expect(lstatSync(key).mode & 0o777).toBe(0o400);
     expect(statSync(privateDir).mode & 0o777).toBe(0o700);
     expect(lstatSync(key).uid).toBe(process.getuid!());
-    expect(result.stdout).toBe(`ssh -i ${key} -o IdentitiesOnly=yes -o IdentityAgent=none -o BatchMode=yes -o StrictHostKeyChecking=yes -o UserKnownHostsFile=${dir}/known_hosts`);
+    // Only the commands that get GIT_AUTH_ARGS (fetch, push) see the key; ssh reads no config
+    // file (openssh finds ~/.ssh/config through the passwd entry: the user's home).
+    expect(result.stdout).toBe(
+      `-c\ncredential.helper=\n-c\ncore.askPass=\n-c\ncore.sshCommand=ssh -F /dev/null -o BatchMode=yes -o IdentityAgent=none -i ${key} -o IdentitiesOnly=yes -o StrictHostKeyChecking=yes -o UserKnownHostsFile=${dir}/known_hosts -o UpdateHostKeys=no\nenv:`,
+    );
   });
 
   it('ssh: refuses to run without pinned host keys', () => {
@@ -282,10 +286,10 @@ describe('git-auth.sh', () => {
     expect(result.stderr).toContain('needs the key "known_hosts"');
   });
 
-  it('none: only disables configured helpers', () => {
+  it('none: only disables configured helpers and ssh config files', () => {
     const { env } = secretDir({});
-    const result = withAuth({ ...env, GIT_CREDENTIALS: 'none' }, 'https://git.example.com/x.git', 'printf "%s " "${GIT_AUTH_ARGS[@]}"');
-    expect(result.stdout).toBe('-c credential.helper= -c core.askPass= ');
+    const result = withAuth({ ...env, GIT_CREDENTIALS: 'none' }, 'https://git.example.com/x.git', 'printf "%s|" "${GIT_AUTH_ARGS[@]}"');
+    expect(result.stdout).toBe('-c|credential.helper=|-c|core.askPass=|-c|core.sshCommand=ssh -F /dev/null -o BatchMode=yes -o IdentityAgent=none|');
   });
 });
 

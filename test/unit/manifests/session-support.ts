@@ -98,6 +98,25 @@ export function runScript(file: ScriptFile, env: NodeJS.ProcessEnv, args: string
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
+/**
+ * Runs one of the real assets without blocking the event loop (a test's own servers keep
+ * answering meanwhile); killed after `timeoutMs`.
+ */
+export function runScriptAsync(file: ScriptFile, env: NodeJS.ProcessEnv, args: string[] = [], timeoutMs = 60_000): Promise<ScriptResult> {
+  return new Promise((resolve) => {
+    const child = spawn('bash', [assetPath(file), ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout!.on('data', (chunk) => (stdout += String(chunk)));
+    child.stderr!.on('data', (chunk) => (stderr += String(chunk)));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('close', (status) => {
+      clearTimeout(timer);
+      resolve({ status, stdout, stderr });
+    });
+  });
+}
+
 /** Starts a script in the background; its stderr is collected in `log()`. */
 export function startScript(file: ScriptFile, env: NodeJS.ProcessEnv): { child: ChildProcess; log: () => string } {
   const child = spawn('bash', [assetPath(file)], { env, stdio: ['ignore', 'ignore', 'pipe'] });
