@@ -254,12 +254,15 @@ index_changes() {
     fi
     [ -n "${tracked[$path]:-}" ] || paths+=("$path")
   done <"$listed"
-  rm -f -- "$listed"
   # Type, size, inode and times without following links (a name that is gone has no line).
   if [ "${#paths[@]}" -gt 0 ]; then
+    (in_directory "" || exit 3
+      printf '%s\0' "${paths[@]}" | xargs -0 -r stat --printf '%f %s %i %.9Y %.9Z\0%n\0' -- 2>/dev/null) >"$listed"
+    [ $? = 3 ] && { work_tree_ok; return 1; }
     while IFS= read -r -d '' meta && IFS= read -r -d '' path; do
       meta_of[$path]=$meta
-    done < <(in_directory "" && printf '%s\0' "${paths[@]}" | xargs -0 -r stat --printf '%f %s %i %.9Y %.9Z\0%n\0' -- 2>/dev/null)
+    done <"$listed"
+    rm -f -- "$listed"
   fi
   for path in "${paths[@]}"; do
     meta=${meta_of[$path]:-}
