@@ -296,6 +296,59 @@ describe('5. autosave', () => {
     const logs = await k.ok(['logs', '-n', NAMESPACE, 'gamma-0', '-c', 'autosave']);
     expect(logs.stdout).not.toMatch(/forced update|\+\s*[0-9a-f]+\.\.\.[0-9a-f]+/);
   }, STEP_TIMEOUT_MS);
+
+  it('a hostile ~/code and ~/.ssh (filter driver, fsmonitor, sshCommand, ssh ProxyCommand, core.worktree, alternates and a link at the deploy key): the key is in no log, no file of the home, no object on the server, and nothing planted runs', async () => {
+    const branch = plan.sessions.find((s) => s.name === 'gamma')!.autosave!.branch;
+    const keyLines = keys.deployKey.split('\n').filter((line) => line.length > 20 && !line.startsWith('-----'));
+    expect(keyLines.length).toBeGreaterThan(0);
+    const needles = keyLines.map((line) => `-e '${line}'`).join(' ');
+    const evil = (mark: string) => `touch /home/jovyan/ran-${mark}; cat /etc/git-secret/ssh-privatekey; cat /etc/git-secret/ssh-privatekey >&2`;
+    const marker = `hostile check ${Date.now()}`;
+    const plant = [
+      'set -e',
+      'cd ~/code',
+      'cp .git/config ~/.code-config-before-hostile',
+      `printf '#!/bin/sh\\n${evil('script')}\\n' > ~/evil.sh && chmod +x ~/evil.sh`,
+      `git config filter.leak.clean "sh -c '${evil('filter')}'"`,
+      "printf '* filter=leak\\n' > .gitattributes",
+      'git config core.fsmonitor ~/evil.sh',
+      `git config core.sshCommand "sh -c '${evil('sshcommand')}' --"`,
+      'git config core.worktree /etc/git-secret',
+      'ln -sfn /etc/git-secret/ssh-privatekey .git/objects/info/alternates',
+      'ln -sfn /etc/git-secret/ssh-privatekey key-link',
+      // openssh finds ~/.ssh/config through the passwd entry: in the sidecar that is this home.
+      `mkdir -p ~/.ssh && printf 'Host *\\n  ProxyCommand sh -c "${evil('proxycommand')}"\\n' > ~/.ssh/config`,
+      `printf '%s\\n' '${marker}' > hostile-check.txt`,
+    ].join('\n');
+    const planted = await notebookExec('gamma', plant);
+    expect({ code: planted.code, stderr: planted.stderr }).toEqual({ code: 0, stderr: expect.any(String) });
+    try {
+      await waitFor(
+        `a push to ${branch} holding the hostile check`,
+        async () => {
+          const r = await execIn(k, GIT_NAMESPACE, 'gitserver', 'gitserver', `git --git-dir=/srv/git/repo.git show ${branch}:hostile-check.txt 2>/dev/null`);
+          return r.code === 0 && r.stdout.includes(marker) ? done(true) : notYet(r.stderr || r.stdout || 'not pushed yet');
+        },
+        { timeoutMs: 120_000, intervalMs: 2000, diagnostics: async () => (await k(['logs', '-n', NAMESPACE, 'gamma-0', '-c', 'autosave', '--tail', '40'])).stdout },
+      );
+      // The link is pushed as a link: its text, not the key.
+      const link = await execIn(k, GIT_NAMESPACE, 'gitserver', 'gitserver', `git --git-dir=/srv/git/repo.git ls-tree ${branch} key-link`);
+      expect(link.stdout).toMatch(/^120000 blob /);
+      const ran = await notebookExec('gamma', 'ls /home/jovyan/ | grep "^ran-" || true');
+      expect(ran.stdout.trim()).toBe('');
+      const logs = await k.ok(['logs', '-n', NAMESPACE, 'gamma-0', '-c', 'autosave']);
+      for (const line of keyLines) expect(logs.stdout + logs.stderr).not.toContain(line);
+      const inHome = await notebookExec('gamma', `grep -r -l -F ${needles} /home/jovyan 2>/dev/null || true`);
+      expect(inHome.stdout.trim()).toBe('');
+      const onServer = await execIn(k, GIT_NAMESPACE, 'gitserver', 'gitserver', `git --git-dir=/srv/git/repo.git cat-file --batch-all-objects --batch | grep -c -F ${needles} || true`);
+      expect(onServer.stdout.trim()).toBe('0');
+    } finally {
+      await notebookExec(
+        'gamma',
+        'cd ~/code && cp ~/.code-config-before-hostile .git/config && rm -f .gitattributes key-link hostile-check.txt .git/objects/info/alternates ~/evil.sh ~/.ssh/config ~/.code-config-before-hostile ~/ran-*',
+      );
+    }
+  }, STEP_TIMEOUT_MS);
 });
 
 describe('6. isolation enforced by the real policy controller (kube-router)', () => {
