@@ -146,9 +146,9 @@ clone_code() {
   git_auth_forget "$PRIVATE_DIR"
   if [ -n "$commit" ]; then
     git -C "$tree" checkout --quiet --detach FETCH_HEAD
-  else
+  elif git -C "$tree" rev-parse -q --verify HEAD >/dev/null; then
     git -C "$tree" reset --quiet --hard HEAD
-  fi
+  fi # else an empty repository: nothing to check out
   # Into the home: plain copies of our own files, the last step, holding no credentials. The
   # owner's other running session may meddle with the staging copy; it can only spoil this
   # clone, and the autosave sidecar never follows a link it planted.

@@ -200,6 +200,17 @@ describe('prepare-home.sh: persistent code', () => {
     expect(existsSync(join(dir, '.notebook-platform', 'clone-in-progress'))).toBe(false);
   });
 
+  it('clones an empty repository as an empty clone', () => {
+    const { home: dir, env } = home();
+    const empty = join(scratch.dir(), 'empty.git');
+    git(dir, 'init', '--quiet', '--bare', empty);
+    const code = join(dir, 'code');
+    const result = runScript('prepare-home.sh', env({ CODE_REPO: `file://${empty}`, CODE_DIRECTORY: code }));
+    expect(result.status).toBe(0);
+    expect(entries(code)).toEqual(['.git']);
+    expect(git(code, 'config', 'remote.origin.url')).toBe(`file://${empty}`);
+  });
+
   it('does the fork before the clone, so a forked clone is kept as it is', () => {
     const { home: dir, env } = home();
     const src = join(scratch.dir(), 'source');
