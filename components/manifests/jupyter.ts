@@ -82,7 +82,7 @@ export function jupyterServerConfig(plan: Plan, session: SessionPlan): string {
  * jupyter_core's marker that the IPython 3 config migration has run, in the config dir. Without
  * it, once the home holds ~/.ipython (any kernel creates it), every Jupyter start tries to write
  * the marker into the read-only /etc/jupyter and exits: the session crash-loops after its first
- * restart. Found on the real node.
+ * restart.
  */
 export const MIGRATED_MARKER_FILE = 'migrated';
 const MIGRATED_MARKER = '# notebook-platform: the IPython config migration never runs here (/etc/jupyter is read-only).\n';
