@@ -9,7 +9,7 @@
  * marker file first). Real bash and git; remotes are local bare repositories or servers on
  * loopback that the test starts.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, copyFileSync, existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -454,6 +454,68 @@ describe('autosave.sh with a hostile repository: the secret never leaves, no com
     expect(calls().length).toBeGreaterThan(5);
     expect(calls().filter(touchesHome(w.home))).toEqual([]);
   });
+});
+
+/** Runs `script` (bash) in the background until `stop()`; it swaps things in the home as fast as it can. */
+function meddler(script: string): { stop: () => Promise<void> } {
+  const child = spawn('bash', ['-c', script], { stdio: 'ignore' });
+  return {
+    stop: () =>
+      new Promise((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGKILL');
+      }),
+  };
+}
+
+describe('races with the owner\'s other running session', () => {
+  it('autosave: a directory swapped back and forth with a link to the Secret\'s directory while saving is never read through the link', async () => {
+    const w = world();
+    const dir = join(w.work, 'data');
+    mkdirSync(dir);
+    // The same names as in the Secret's directory, so a listing taken either way names them.
+    for (const name of ['token', 'ssh-privatekey']) writeFileSync(join(dir, name), `harmless ${name}\n`);
+    const swap = meddler(`cd '${w.work}' && while :; do mv data data.real && ln -s '${w.secretDir}' data && rm data && mv data.real data; done`);
+    try {
+      for (let round = 0; round < 6; round++) {
+        writeFileSync(join(w.work, 'notes.txt'), `my work ${round}\n`);
+        const result = await autosave(w);
+        expect(result.stdout + result.stderr).not.toContain(w.secret);
+      }
+    } finally {
+      await swap.stop();
+    }
+    expectNoLeak(w, { status: 0, stdout: '', stderr: '' });
+  }, 120_000);
+
+  it('prepare-home: a staging directory planted again and again (a .git config with hooks and an fsmonitor, or a link to the Secret) while cloning a commit', async () => {
+    const w = world();
+    const hooks = join(w.home, 'hooks');
+    mkdirSync(hooks);
+    for (const hook of ['post-checkout', 'reference-transaction', 'fsmonitor-watchman']) {
+      copyFileSync(w.evil, join(hooks, hook));
+      chmodSync(join(hooks, hook), 0o755);
+    }
+    const staging = join(w.home, '.notebook-platform', 'clone-in-progress');
+    const plantedConfig = `[core]\n\thooksPath = ${hooks}\n\tfsmonitor = ${w.evil}\n\tworktree = ${w.secretDir}\n`;
+    mkdirSync(join(w.home, '.notebook-platform'));
+    const plant = meddler(
+      `while :; do mkdir -p '${staging}/.git' 2>/dev/null && printf '${plantedConfig.replace(/\n/g, '\\n').replace(/\t/g, '\\t')}' > '${staging}/.git/config' 2>/dev/null; ` +
+        `rm -rf '${staging}' 2>/dev/null; ln -s '${w.secretDir}' '${staging}' 2>/dev/null; rm -f '${staging}' 2>/dev/null; done`,
+    );
+    const commit = git(w.remote, 'rev-parse', 'main');
+    let results: ScriptResult[] = [];
+    try {
+      for (let round = 0; round < 4; round++) {
+        const env = { ...w.env, CODE_REPO: w.remoteUrl, CODE_REF: commit, CODE_DEPTH: '0', CODE_DIRECTORY: join(w.home, `project-${round}`), PRIVATE_DIR: join(w.secretDir, '..', 'private'), CLONE_WORK_DIR: join(w.secretDir, '..', 'clone') };
+        results = [...results, await runScriptAsync('prepare-home.sh', env)];
+      }
+    } finally {
+      await plant.stop();
+    }
+    for (const result of results) expectNoLeak(w, result);
+  }, 120_000);
 });
 
 describe('prepare-home.sh with a hostile home: the clone runs nothing of the user\'s', () => {
