@@ -80,7 +80,7 @@ function world(extra: Record<string, string> = {}): World {
   return { home, work, remote, remoteUrl, secretDir, secret, marker, evil, env };
 }
 
-const autosave = (w: World, more: Record<string, string> = {}) => runScriptAsync('autosave.sh', { ...w.env, ...more }, ['--once']);
+const autosave = (w: World, more: Record<string, string> = {}, cwd?: string) => runScriptAsync('autosave.sh', { ...w.env, ...more }, ['--once'], { cwd });
 const config = (repo: string, key: string, value: string) => git(repo, 'config', '--add', key, value);
 
 /** Every object of a repository, as text (for the remote: git of the test, the remote is ours). */
@@ -141,6 +141,21 @@ function userRemote(w: World): string {
   return evil;
 }
 const refsOf = (gitDir: string) => git(gitDir, 'for-each-ref', '--format=%(refname)');
+
+/** The home itself made a repository whose config runs the user's command and redirects every URL. */
+function homeRepository(w: World, evilRemote: string): void {
+  git(w.home, 'init', '--quiet');
+  config(w.home, 'core.fsmonitor', w.evil);
+  config(w.home, 'core.hooksPath', join(w.home, 'hooks'));
+  config(w.home, `url.file://${evilRemote}.insteadOf`, w.remoteUrl);
+  config(w.home, 'protocol.ext.allow', 'always');
+  config(w.home, 'include.path', join(w.secretDir, 'token'));
+  mkdirSync(join(w.home, 'hooks'), { recursive: true });
+  for (const hook of ['post-checkout', 'reference-transaction', 'pre-push']) {
+    copyFileSync(w.evil, join(w.home, 'hooks', hook));
+    chmodSync(join(w.home, 'hooks', hook), 0o755);
+  }
+}
 
 /** An HTTP server on loopback that records every request and asks for credentials. */
 async function trap(): Promise<{ url: string; port: number; requests: { url: string; authorization?: string }[]; close: () => Promise<void> }> {
@@ -446,6 +461,16 @@ describe('autosave.sh with a hostile repository: the secret never leaves, no com
     expectSaved(w, result);
   });
 
+  it('started in the home (the image\'s working directory), which is itself a repository with hostile settings', async () => {
+    const w = world();
+    const evilRemote = userRemote(w);
+    homeRepository(w, evilRemote);
+    const result = await autosave(w, {}, w.home);
+    expectNoLeak(w, result);
+    expectSaved(w, result);
+    expect(refsOf(evilRemote)).toBe('');
+  });
+
   it('no git process opens the user\'s repository: none runs in the home, names it or gets it as GIT_DIR', async () => {
     const w = world();
     const { bin, calls } = loggingGit();
@@ -561,6 +586,17 @@ describe('prepare-home.sh with a hostile home: the clone runs nothing of the use
     const result = await prepare(cloneEnv(w, { PATH: `${bin}:${w.env.PATH}` }));
     expectNoLeak(w, result);
     expect(result.status).toBe(0);
+  });
+
+  it('started in the home (the image\'s working directory), which is itself a repository with hostile settings', async () => {
+    const w = world();
+    const evilRemote = userRemote(w);
+    homeRepository(w, evilRemote);
+    const result = await runScriptAsync('prepare-home.sh', cloneEnv(w), [], { cwd: w.home });
+    expectNoLeak(w, result);
+    expect(result.status).toBe(0);
+    expect(readFileSync(join(w.home, 'project', 'README.md'), 'utf8')).toBe('# project\n');
+    expect(refsOf(evilRemote)).toBe('');
   });
 
   it('a restart finds a clone whose .git the user edited (hooks, filters, fsmonitor, worktree): it is never opened', async () => {

@@ -58,6 +58,9 @@ die() { log "$*"; exit 2; }
 # A file name as the log shows it: quoted, so a newline or an escape in it stays one word.
 shown() { printf '%q' "$1"; }
 
+SCRIPT_DIR=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
+# Never in the home (the image's working directory): git there could find a repository the user made.
+cd / || exit 2
 ONCE=${AUTOSAVE_ONCE:-0}
 for argument in "$@"; do
   case $argument in
@@ -102,7 +105,7 @@ HOME_REAL=$(cd -P -- "$HOME_DIR" 2>/dev/null && pwd -P) || die "NOTEBOOK_HOME $H
 WT_REAL=$HOME_REAL/$RELATIVE
 
 # shellcheck source=git-auth.sh
-. "$(dirname -- "${BASH_SOURCE[0]}")/git-auth.sh"
+. "$SCRIPT_DIR/git-auth.sh"
 git_safe_setup "$STATE_DIR" "$REMOTE" "$HOME_DIR" || die "refusing to run git"
 git_auth_setup "$STATE_DIR" "$REMOTE" || die "git credentials are not usable"
 git check-ref-format "refs/heads/$BRANCH" || die "\"$BRANCH\" is not a valid branch name"

@@ -30,6 +30,9 @@ set -euo pipefail
 # Functions from the environment must not stand in for git or anything else used here.
 while read -r _ _ name; do unset -f "$name"; done < <(declare -F)
 
+SCRIPT_DIR=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
+# Never in the home (the image's working directory): git there could find a repository the user made.
+cd /
 NOTEBOOK_HOME=${NOTEBOOK_HOME:-/home/jovyan}
 MARKERS=$NOTEBOOK_HOME/.notebook-platform
 PRIVATE_DIR=${PRIVATE_DIR:-${TMPDIR:-/tmp}/prepare-home}
@@ -120,7 +123,7 @@ clone_code() {
     esac
   done
   # shellcheck source=git-auth.sh
-  . "$(dirname -- "${BASH_SOURCE[0]}")/git-auth.sh"
+  . "$SCRIPT_DIR/git-auth.sh"
   git_safe_setup "$PRIVATE_DIR" "$CODE_REPO" "$NOTEBOOK_HOME"
   git_auth_setup "$PRIVATE_DIR" "$CODE_REPO"
   local tree=$CLONE_WORK_DIR/tree

@@ -297,6 +297,57 @@ describe('git-auth.sh', () => {
     expect(result.stderr).toContain('needs the key "known_hosts"');
   });
 
+  /** Sources git-auth.sh, runs git_safe_setup then git_auth_setup, then `then`. */
+  function withSafeGit(env: NodeJS.ProcessEnv, remote: string, untrusted: string, then: string) {
+    const script = `. ${JSON.stringify(assetPath('git-auth.sh'))}\ngit_safe_setup "$PRIVATE" ${JSON.stringify(remote)} ${JSON.stringify(untrusted)} || exit 7\ngit_auth_setup "$PRIVATE" ${JSON.stringify(remote)} || exit 8\n${then}`;
+    return spawnSync('bash', ['-c', script], { env, encoding: 'utf8' });
+  }
+
+  it('git_safe_setup: no GIT_* variable or proxy survives (the CA becomes an argument), PATH loses the home, git reads only the helper\'s config', () => {
+    const { env, private: privateDir } = secretDir({ token: TOKEN });
+    const homeDir = join(privateDir, '..', 'home');
+    const hostile = {
+      GIT_CONFIG_PARAMETERS: "'core.fsmonitor'='touch x'",
+      GIT_DIR: '/elsewhere',
+      GIT_SSH_COMMAND: 'touch x',
+      GIT_TRACE_CURL: '/tmp/trace',
+      GIT_SSL_CAINFO: '/etc/git-secret/ca.crt',
+      https_proxy: 'http://127.0.0.1:9',
+      HTTP_PROXY: 'http://127.0.0.1:9',
+      XDG_CONFIG_HOME: homeDir,
+      PATH: `${homeDir}/bin:relative/bin:${process.env.PATH}`,
+    };
+    const result = withSafeGit({ ...env, ...hostile, GIT_CREDENTIALS: 'token' }, 'https://git.example.com/x.git', homeDir, 'env | sort; printf "args %s\\n" "${GIT_AUTH_ARGS[@]}"; cd "$PRIVATE" && git config --show-origin --list');
+    expect(result.status).toBe(0);
+    const lines = result.stdout.split('\n');
+    const variables = lines.filter((line) => /^[A-Za-z_]+=/.test(line)).map((line) => line.split('=')[0]);
+    expect(variables.filter((name) => name.startsWith('GIT_')).sort()).toEqual(
+      ['GIT_ATTR_NOSYSTEM', 'GIT_CONFIG_GLOBAL', 'GIT_CONFIG_NOSYSTEM', 'GIT_CREDENTIALS', 'GIT_LITERAL_PATHSPECS', 'GIT_NO_REPLACE_OBJECTS', 'GIT_OPTIONAL_LOCKS', 'GIT_PROTOCOL_FROM_USER', 'GIT_SECRET_DIR', 'GIT_TERMINAL_PROMPT'].sort(),
+    );
+    expect(variables.filter((name) => /proxy/i.test(name))).toEqual([]);
+    const path = lines.find((line) => line.startsWith('PATH='))!;
+    expect(path).not.toContain(homeDir);
+    expect(path).not.toContain('relative/bin');
+    expect(lines).toContain('args http.sslCAInfo=/etc/git-secret/ca.crt');
+    // Every setting git sees comes from the helper's file or the command line.
+    const origins = lines.filter((line) => line.startsWith('file:') || line.startsWith('command line:')).map((line) => line.split('\t')[0]);
+    expect(new Set(origins)).toEqual(new Set([`file:${join(privateDir, 'gitconfig')}`]));
+    expect(lines).toContain(`file:${join(privateDir, 'gitconfig')}\tprotocol.allow=never`);
+    expect(lines).toContain(`file:${join(privateDir, 'gitconfig')}\tprotocol.https.allow=always`);
+  });
+
+  it('git_safe_setup: refuses remotes that select a remote helper or a transport git would run a command for', () => {
+    const { env, private: privateDir } = secretDir({});
+    for (const remote of ['ext::sh -c touch% x', 'fd::3', 'foo::https://git.example.com/x.git', '-uhelp', 'relative/path']) {
+      const result = withSafeGit({ ...env, GIT_CREDENTIALS: 'none' }, remote, join(privateDir, 'home'), 'true');
+      expect({ remote, status: result.status }).toEqual({ remote, status: 7 });
+      expect(result.stderr).toContain('the remote must be an https://, http://, ssh://, git:// or file:// URL');
+    }
+    for (const remote of ['https://git.example.com/x.git', 'git@git.example.com:team/x.git', 'ssh://git@git.example.com:2222/x.git', '/srv/git/x.git', 'file:///srv/git/x.git']) {
+      expect({ remote, status: withSafeGit({ ...env, GIT_CREDENTIALS: 'none' }, remote, join(privateDir, 'home'), 'true').status }).toEqual({ remote, status: 0 });
+    }
+  });
+
   it('none: only disables configured helpers and ssh config files', () => {
     const { env } = secretDir({});
     const result = withAuth({ ...env, GIT_CREDENTIALS: 'none' }, 'https://git.example.com/x.git', 'printf "%s|" "${GIT_AUTH_ARGS[@]}"');

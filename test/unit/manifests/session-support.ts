@@ -100,11 +100,12 @@ export function runScript(file: ScriptFile, env: NodeJS.ProcessEnv, args: string
 
 /**
  * Runs one of the real assets without blocking the event loop (a test's own servers keep
- * answering meanwhile); killed after `timeoutMs`.
+ * answering meanwhile), in `cwd` if given; killed after `timeoutMs` (default 60 s).
  */
-export function runScriptAsync(file: ScriptFile, env: NodeJS.ProcessEnv, args: string[] = [], timeoutMs = 60_000): Promise<ScriptResult> {
+export function runScriptAsync(file: ScriptFile, env: NodeJS.ProcessEnv, args: string[] = [], options: { timeoutMs?: number; cwd?: string } = {}): Promise<ScriptResult> {
+  const timeoutMs = options.timeoutMs ?? 60_000;
   return new Promise((resolve) => {
-    const child = spawn('bash', [assetPath(file), ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('bash', [assetPath(file), ...args], { env, cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout!.on('data', (chunk) => (stdout += String(chunk)));
