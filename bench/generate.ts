@@ -172,15 +172,16 @@ export function benchConfig(sessions: number, options: BenchConfigOptions = {}):
         { cidr: '10.30.0.0/16', ports: [5432] },
         { cidr: '10.40.0.0/24', ports: [443, 8443] },
       ],
+      apiServer: { cidrs: ['10.0.0.0/16'], port: 443 },
     },
-    access: { viewerGroups: ['oidc:bench-team'], adminGroups: ['oidc:platform-admins'] },
+    access: { viewerGroups: ['oidc:bench-team'], adminGroups: ['oidc:platform-admins'], ownerSubject: 'oidc:{owner}' },
     ingress: {
       host: 'notebooks.bench.example.com',
       className: 'nginx',
       tlsSecretName: 'notebooks-tls',
       sso: { url: 'https://auth.example.com/oauth2', emailDomain: 'example.com' },
     },
-    jupyter: { cullIdleKernelsAfterSeconds: 3600, shutdownIdleServerAfterSeconds: 7200 },
+    jupyter: { cullIdleKernelsAfterSeconds: 3600, stopIdleSessionsAfterSeconds: 7200 },
     platformEndpoint: 'https://notebooks.bench.example.com',
     sessions: list,
   };

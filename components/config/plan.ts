@@ -208,6 +208,8 @@ export interface Plan {
   readonly security: { readonly uid: number; readonly gid: number };
   /** Helper images (git-sync). */
   readonly images: StackConfig['images'];
+  /** The team's culler; undefined when no running session has a stop rule. */
+  readonly culler?: CullerPlan;
 }
 
 const byName = <T extends { name: string }>(a: T, b: T) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
@@ -217,8 +219,6 @@ export function shareAccess(
   share: { readonly access: AccessLevel; readonly readers: readonly string[]; readonly writers: readonly string[] },
   owner: string,
 ): 'none' | 'read' | 'write' {
-  /** The team's culler; undefined when no running session has a stop rule. */
-  readonly culler?: CullerPlan;
   if (share.writers.includes(owner)) return 'write';
   switch (share.access) {
     case 'team':
@@ -457,6 +457,8 @@ export function normalise(config: StackConfig): Plan {
   const largest = (pick: (size: (typeof sizes)[number]) => string, floor: string) =>
     sizes.map(pick).reduce((max, value) => (parseQuantity(value) > parseQuantity(max) ? value : max), floor);
 
+  const culler = cullerPlan(config, namespace, teamLabels, sessions);
+
   const egressRules = [...config.network.gitHosts, ...config.network.egress];
   const egress = egressRules.filter((rule): rule is EgressRule & { cidr: string } => rule.cidr !== undefined).map(egressPlan);
   const egressPeers = egressRules.filter((rule) => rule.cidr === undefined).map(egressPeerPlan);
@@ -471,8 +473,6 @@ export function normalise(config: StackConfig): Plan {
     sessions,
     quota: config.quota,
     limits: {
-  const culler = cullerPlan(config, namespace, teamLabels, sessions);
-
       maxContainer: {
         requests: {},
         limits: {
@@ -495,6 +495,6 @@ export function normalise(config: StackConfig): Plan {
     jupyter: config.jupyter,
     security: { uid: NOTEBOOK_UID, gid: NOTEBOOK_GID },
     images: config.images,
+    ...(culler ? { culler } : {}),
   };
 }
-    ...(culler ? { culler } : {}),

@@ -227,6 +227,10 @@ export const sessionSchema = z.strictObject({
   code: codeSchema.optional(),
   /** Commit and push the work directory on change (needs `code`). */
   autosave: autosaveSchema.optional(),
+  /** Per-session overrides of the team's `jupyter` stop rules. */
+  jupyter: sessionJupyterSchema.optional(),
+  /** Stop the session at a time of day (it stays stopped until started again). @default none */
+  schedule: scheduleSchema.optional(),
   /** Delete the session's claim and data when it leaves the config, or now if `running` is false. @default false */
   purge: z.boolean().default(false),
 });
@@ -235,10 +239,6 @@ export const quotaSchema = z.strictObject({
   cpu: quantity('16').default('16'),
   memory: quantity('64Gi').default('64Gi'),
   gpu: z.number().int().min(0).default(0),
-  /** Per-session overrides of the team's `jupyter` stop rules. */
-  jupyter: sessionJupyterSchema.optional(),
-  /** Stop the session at a time of day (it stays stopped until started again). @default none */
-  schedule: scheduleSchema.optional(),
   storage: quantity('1Ti').default('1Ti'),
   persistentVolumeClaims: z.number().int().min(1).default(100),
   pods: z.number().int().min(1).default(50),
@@ -289,26 +289,6 @@ export const networkSchema = z.strictObject({
    * there. @default none: DNS goes to the cluster's kube-dns pods only
    */
   nodeLocalDns: ipv4Address.optional(),
-});
-
-export const accessSchema = z.strictObject({
-  /** Groups that may view the team's sessions, logs and events. */
-  viewerGroups: z.array(z.string().min(1)).default([]),
-  /** Groups that may edit the namespace (platform admins). */
-  adminGroups: z.array(z.string().min(1)).default(['platform-admins']),
-  /**
-   * Let each session's owner exec into and port-forward to their own sessions' pods (never other
-   * owners'; viewers who are not the owner never exec). Needs `ownerSubject`. @default false
-   */
-  allowExec: z.boolean().default(false),
-});
-
-export const ingressSchema = z.strictObject({
-  /** Public host; sessions are at https://<host>/notebooks/<team>/<session>/. */
-  host: subdomain('a host name such as "notebooks.example.com"'),
-  className: subdomain('an IngressClass name').default('nginx'),
-  /** TLS certificate Secret in the team namespace. */
-  tlsSecretName: subdomain('a Secret name').optional(),
   /**
    * Where pods reach the Kubernetes API server: needed by the team's culler (the only pod of the
    * team that talks to it) when any stop rule is on. NetworkPolicies see the endpoint address
@@ -322,18 +302,21 @@ export const ingressSchema = z.strictObject({
       port: port.default(443),
     })
     .optional(),
-  /** oauth2-proxy in front of every session, restricted to its owner. */
-  sso: z
+});
+
 /** A user-name template: "{owner}" once, surrounded by user-name characters, never a `system:` identity. */
 const OWNER_SUBJECT = /^(?![Ss][Yy][Ss][Tt][Ee][Mm]:)[A-Za-z0-9:@._-]{0,100}\{owner\}[A-Za-z0-9:@._-]{0,100}$/;
 
-    .strictObject({
-      /** oauth2-proxy base URL, e.g. https://auth.example.com/oauth2 */
-      url: z.string().refine((value) => isPlainUrl(value, ['https']), {
-        message: 'must be an https URL such as "https://auth.example.com/oauth2": a host name, an optional port and a path of letters, digits and -._~%/ (no quotes, spaces, "$", ";" or credentials)',
-      }),
-      /** Owners sign in as <owner>@<emailDomain>. */
-      emailDomain: subdomain('an email domain such as "example.com"'),
+export const accessSchema = z.strictObject({
+  /** Groups that may view the team's sessions, logs and events. */
+  viewerGroups: z.array(z.string().min(1)).default([]),
+  /** Groups that may edit the namespace (platform admins). */
+  adminGroups: z.array(z.string().min(1)).default(['platform-admins']),
+  /**
+   * Let each session's owner exec into and port-forward to their own sessions' pods (never other
+   * owners'; viewers who are not the owner never exec). Needs `ownerSubject`. @default false
+   */
+  allowExec: z.boolean().default(false),
   /**
    * The Kubernetes user a session's owner signs in as: a template with "{owner}", e.g.
    * "oidc:{owner}" or "{owner}@example.com" (whatever your authenticator puts in the user name).
@@ -344,6 +327,23 @@ const OWNER_SUBJECT = /^(?![Ss][Yy][Ss][Tt][Ee][Mm]:)[A-Za-z0-9:@._-]{0,100}\{ow
     .string()
     .regex(OWNER_SUBJECT, { message: 'must be a user-name template with "{owner}" once, such as "oidc:{owner}" or "{owner}@example.com": letters, digits and ":@._-" around it, not a "system:" name' })
     .optional(),
+});
+
+export const ingressSchema = z.strictObject({
+  /** Public host; sessions are at https://<host>/notebooks/<team>/<session>/. */
+  host: subdomain('a host name such as "notebooks.example.com"'),
+  className: subdomain('an IngressClass name').default('nginx'),
+  /** TLS certificate Secret in the team namespace. */
+  tlsSecretName: subdomain('a Secret name').optional(),
+  /** oauth2-proxy in front of every session, restricted to its owner. */
+  sso: z
+    .strictObject({
+      /** oauth2-proxy base URL, e.g. https://auth.example.com/oauth2 */
+      url: z.string().refine((value) => isPlainUrl(value, ['https']), {
+        message: 'must be an https URL such as "https://auth.example.com/oauth2": a host name, an optional port and a path of letters, digits and -._~%/ (no quotes, spaces, "$", ";" or credentials)',
+      }),
+      /** Owners sign in as <owner>@<emailDomain>. */
+      emailDomain: subdomain('an email domain such as "example.com"'),
     })
     .optional(),
 });
