@@ -8,6 +8,7 @@ import { validateCommand } from './validate';
 import { synthCommand } from './synth';
 import { checkCommand } from './check';
 import { orphansCommand } from './orphans';
+import { sessionsCommand } from './sessions';
 import { UsageError, type Io } from './io';
 
 const USAGE = `usage: notebook-platform <command> [options]
@@ -18,11 +19,14 @@ commands:
   check FILE...               run the policy pack offline over what the stack would register
   orphans FILE [--json]       claims and volumes of the team the config no longer references
                               (current kubeconfig; --context NAME), and how to purge each
+  sessions list|start|stop [SESSION] --stack TEAM
+                              an owner starts or stops their own session (current
+                              kubeconfig; --config FILE, --context NAME, --json for list)
 
 exit codes: 0 ok, 1 problems found, 2 usage error`;
 
 type Command = (args: string[], io: Io) => Promise<number>;
-const COMMANDS: Record<string, Command> = { validate: validateCommand, synth: synthCommand, check: checkCommand, orphans: orphansCommand };
+const COMMANDS: Record<string, Command> = { validate: validateCommand, synth: synthCommand, check: checkCommand, orphans: orphansCommand, sessions: sessionsCommand };
 
 export async function run(argv: readonly string[], io: Io = processIo()): Promise<number> {
   const [name, ...args] = argv;
