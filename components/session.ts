@@ -59,7 +59,7 @@ export class NotebookSession extends pulumi.ComponentResource {
   readonly shares: pulumi.Output<string[]>;
 
   constructor(name: string, args: NotebookSessionArgs, opts?: pulumi.ComponentResourceOptions) {
-    super('notebook-platform:index:NotebookSession', name, {}, opts);
+    super('notebook-platform:index:NotebookSession', name, {}, withRenameAliases(name, args.session, opts));
     const { plan, session } = args;
     const childOpts: pulumi.CustomResourceOptions = { parent: this, dependsOn: args.dependsOn };
 
@@ -110,4 +110,18 @@ export function generateToken(): string {
   // Rejection sampling keeps the distribution uniform (248 = 4 * 62).
   for (const byte of bytes) if (byte < 248 && token.length < 48) token += alphabet[byte % 62];
   return token.length === 48 ? token : generateToken();
+}
+
+/**
+ * A renamed session is the same component under its new name: an alias to the name it had
+ * (`<prefix>/<old>`, and the bare `<old>` of stacks deployed before the prefix). Its home claim
+ * keeps its name (the plan names it after the first name), so the claim is never replaced.
+ */
+export function withRenameAliases(name: string, session: SessionPlan, opts: pulumi.ComponentResourceOptions | undefined): pulumi.ComponentResourceOptions | undefined {
+  const from = session.renamedFrom;
+  if (!from) return opts;
+  const prefix = name.endsWith(`/${session.name}`) ? name.slice(0, -session.name.length) : '';
+  const aliases: pulumi.Input<string | pulumi.Alias>[] = [...(opts?.aliases ?? []), { name: `${prefix}${from}` }];
+  if (prefix) aliases.push({ name: from });
+  return { ...opts, aliases };
 }

@@ -122,6 +122,8 @@ export interface SessionPlan {
   /** When the team's culler stops the session. */
   readonly culling: CullingRules;
   readonly purge: boolean;
+  /** The name whose home a renamed session keeps (its Pulumi alias); undefined if never renamed. */
+  readonly renamedFrom?: string;
   readonly labels: Labels;
   readonly selector: Labels;
   readonly names: {
@@ -344,6 +346,8 @@ export function normalise(config: StackConfig): Plan {
   const sessionByName = new Map(sessionsConfig.map((session) => [session.name, session]));
   const workdirSize = (session: SessionConfig) => config.sizes[session.size].workdirSize;
 
+  // A claim's name cannot change: a renamed session keeps the home of its first name.
+  const homeName = (session: SessionConfig) => session.renamedFrom ?? session.name;
   const homeOf = (session: SessionConfig): HomeVolume => {
     if (config.stateModel === 'user') {
       const labels = { ...teamLabels, [DATA_LABEL]: 'home', [OWNER_LABEL]: session.owner };
@@ -353,8 +357,8 @@ export function normalise(config: StackConfig): Plan {
     }
     const labels = { ...teamLabels, [DATA_LABEL]: 'workdir', [SESSION_LABEL]: session.name, [OWNER_LABEL]: session.owner };
     return backend === 'nfs'
-      ? { claimName: names.teamWorkdirClaim(), subPath: names.sessionSubPath(session.name), size: workdirSize(session), labels }
-      : { claimName: names.sessionWorkdirClaim(session.name), size: workdirSize(session), labels };
+      ? { claimName: names.teamWorkdirClaim(), subPath: names.sessionSubPath(homeName(session)), size: workdirSize(session), labels }
+      : { claimName: names.sessionWorkdirClaim(homeName(session)), size: workdirSize(session), labels };
   };
   const largestWorkdirOf = (owner: string) =>
     sessionsConfig
@@ -414,6 +418,7 @@ export function normalise(config: StackConfig): Plan {
       replicas: session.running ? undefined : 0,
       culling: cullingRules(config, session),
       purge: session.purge,
+      ...(session.renamedFrom ? { renamedFrom: session.renamedFrom } : {}),
       labels,
       selector: { [SESSION_LABEL]: session.name, [COMPONENT_LABEL]: NOTEBOOK_COMPONENT },
       names: {

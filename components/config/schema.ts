@@ -233,6 +233,13 @@ export const sessionSchema = z.strictObject({
   schedule: scheduleSchema.optional(),
   /** Delete the session's claim and data when it leaves the config, or now if `running` is false. @default false */
   purge: z.boolean().default(false),
+  /**
+   * The session's first name, after a rename: the session keeps that name's home (claim
+   * `workdir-<renamedFrom>`, or the directory `sessions/<renamedFrom>` on nfs) and Pulumi treats
+   * it as the same session. Keep it for as long as the session exists; after renaming twice it
+   * still names the first name. @default none
+   */
+  renamedFrom: dnsLabel('a session name', 40).optional(),
 });
 
 export const quotaSchema = z.strictObject({
