@@ -25,7 +25,8 @@ function stackConfig(mutate: (config: Record<string, any>) => void = () => undef
 /** A cluster holding StatefulSets with replicas and the culler's records; scale changes them. */
 function fakeCluster(replicas: Record<string, number>, records: Record<string, string> = {}, forbidden = new Set<string>()) {
   const scaled: string[] = [];
-  const api: KubeApi = {
+  // getText is left to the client's own tests; a cast keeps this fake independent of it.
+  const api = {
     list: async () => [],
     get: async (path: string) => {
       const sts = /statefulsets\/([^/]+)$/.exec(path);
@@ -34,7 +35,7 @@ function fakeCluster(replicas: Record<string, number>, records: Record<string, s
       return undefined;
     },
     getText: async () => undefined,
-  };
+  } as KubeApi;
   const cluster: SessionsCluster = {
     api,
     scale: async (_namespace, name, count) => {
