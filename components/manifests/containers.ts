@@ -8,7 +8,7 @@ import type { CodePlan, Plan, SessionPlan } from '../config/plan';
 import { HELPER_RESOURCES } from '../config/plan';
 import { JUPYTER_PORT, paths } from '../config/names';
 import { scriptPathInPod } from './scripts';
-import { VOLUMES, homeMount, volumeMount, type VolumeMount } from './volumes';
+import { HELPER_GIT_PATH, VOLUMES, homeMount, volumeMount, type VolumeMount } from './volumes';
 
 export type Env = { readonly name: string; readonly value?: string; readonly valueFrom?: Record<string, unknown> };
 export type Container = Readonly<Record<string, unknown>> & { readonly name: string };
@@ -97,7 +97,9 @@ export function notebookContainer(session: SessionPlan): Container {
 
 /**
  * `prepare-home` (init, session image): fork copy, welcome notebook, persistent clone; see
- * assets/prepare-home.sh. Runs in every session (the welcome notebook needs it).
+ * assets/prepare-home.sh. Runs in every session (the welcome notebook needs it). The clone is
+ * made in its own `clone-work` volume and copied into the home when complete: git never runs in
+ * the home (docs/git-helpers.md).
  */
 export function prepareHomeContainer(session: SessionPlan): Container {
   const env: Record<string, string> = {
@@ -118,8 +120,12 @@ export function prepareHomeContainer(session: SessionPlan): Container {
   }
   const code = session.code;
   if (code?.mode === 'persistent') {
-    Object.assign(env, { CODE_REPO: code.repo, CODE_REF: code.ref, CODE_DEPTH: String(code.depth), CODE_DIRECTORY: code.directory }, gitCredentialEnv(code));
-    mounts.push(...gitSecretMounts(code));
+    Object.assign(
+      env,
+      { CLONE_WORK_DIR: `${HELPER_GIT_PATH}/clone`, CODE_REPO: code.repo, CODE_REF: code.ref, CODE_DEPTH: String(code.depth), CODE_DIRECTORY: code.directory },
+      gitCredentialEnv(code),
+    );
+    mounts.push(volumeMount(VOLUMES.cloneWork, HELPER_GIT_PATH), ...gitSecretMounts(code));
   }
   return scriptContainer('prepare-home', session, 'prepare-home.sh', env, mounts);
 }
@@ -186,8 +192,10 @@ export function gitSyncContainer(plan: Plan, session: SessionPlan): Container {
 /**
  * The autosave sidecar (session image, which ships git): assets/autosave.sh on the persistent
  * clone in the home (validation requires persistent code: an ephemeral /code is replaced on every
- * start), pushing to the session's autosave branch of the code's repository. HOME is its private
- * /tmp, so the user's git config is not read; the repository's hooks never run.
+ * start), pushing to the session's autosave branch of the code's repository. Snapshots are built
+ * in its own git directory on the `autosave-git` volume, which only this container mounts; the
+ * user's repository is never opened by git, the work tree is read as plain data
+ * (docs/git-helpers.md).
  */
 export function autosaveContainer(plan: Plan, session: SessionPlan): Container {
   const code = session.code;
@@ -198,11 +206,13 @@ export function autosaveContainer(plan: Plan, session: SessionPlan): Container {
     AUTOSAVE_AUTHOR_NAME: `${session.owner} (autosave of ${plan.team}/${session.name})`,
     AUTOSAVE_BRANCH: autosave.branch,
     AUTOSAVE_DEBOUNCE_SECONDS: String(autosave.debounceSeconds),
+    AUTOSAVE_GIT_DIR: `${HELPER_GIT_PATH}/autosave`,
     AUTOSAVE_MAX_FILE_SIZE_MB: String(autosave.maxFileSizeMb),
     AUTOSAVE_REMOTE: code.repo,
     AUTOSAVE_STATE_DIR: `${paths.tmp}/autosave`,
     AUTOSAVE_WORK_TREE: autosave.workTree,
     HOME: paths.tmp,
+    NOTEBOOK_HOME: paths.home,
     TMPDIR: paths.tmp,
     ...gitCredentialEnv(code),
   };
@@ -210,6 +220,7 @@ export function autosaveContainer(plan: Plan, session: SessionPlan): Container {
     homeMount(session.home),
     volumeMount(VOLUMES.scripts, paths.scripts, { readOnly: true }),
     volumeMount(VOLUMES.helperTmp, paths.tmp),
+    volumeMount(VOLUMES.autosaveGit, HELPER_GIT_PATH),
     ...gitSecretMounts(code),
   ]);
 }

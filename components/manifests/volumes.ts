@@ -23,10 +23,20 @@ export const VOLUMES = {
   scripts: 'scripts',
   code: 'code',
   gitSecret: 'git-secret',
+  /**
+   * The helpers' git data on disk, never mounted in the notebook container (the user must not
+   * reach what git reads there): prepare-home's private clone, the autosave sidecar's own git
+   * directory. One volume each, so neither helper can plant anything for the other.
+   */
+  cloneWork: 'clone-work',
+  autosaveGit: 'autosave-git',
 } as const;
 
+/** Where a helper mounts its git-data volume (VOLUMES.cloneWork or VOLUMES.autosaveGit). */
+export const HELPER_GIT_PATH = '/var/lib/notebook-platform';
+
 /** emptyDir size limits: the node's disk is shared, a runaway cache must not fill it. */
-export const EMPTY_DIR_LIMITS = { cache: '10Gi', tmp: '10Gi', code: '10Gi', helperTmp: '64Mi' } as const;
+export const EMPTY_DIR_LIMITS = { cache: '10Gi', tmp: '10Gi', code: '10Gi', helperTmp: '64Mi', helperGit: '10Gi' } as const;
 
 export interface VolumeMount {
   readonly name: string;
@@ -58,7 +68,8 @@ const emptyDir = (name: string, sizeLimit: string, medium?: 'Memory'): Volume =>
 
 /**
  * Every volume of a session's pod, sorted by name: the home claim, share claims (read-only
- * where the owner may only read), the fork source (read-only), emptyDirs, the Jupyter config
+ * where the owner may only read), the fork source (read-only), emptyDirs (the helpers' git data
+ * among them), the Jupyter config
  * and scripts ConfigMaps (read-only files) and the git Secret (mode 0400).
  */
 export function sessionVolumes(session: SessionPlan): Volume[] {
@@ -75,6 +86,8 @@ export function sessionVolumes(session: SessionPlan): Volume[] {
   ];
   if (session.fork && session.fork.claimName !== session.home.claimName) volumes.push(claim(VOLUMES.forkSource, session.fork.claimName, true));
   if (session.code?.mode === 'ephemeral') volumes.push(emptyDir(VOLUMES.code, EMPTY_DIR_LIMITS.code));
+  if (session.code?.mode === 'persistent') volumes.push(emptyDir(VOLUMES.cloneWork, EMPTY_DIR_LIMITS.helperGit));
+  if (session.autosave) volumes.push(emptyDir(VOLUMES.autosaveGit, EMPTY_DIR_LIMITS.helperGit));
   if (session.code?.credentials) volumes.push({ name: VOLUMES.gitSecret, secret: { secretName: session.code.credentials.secretName, defaultMode: 0o400 } });
   return volumes.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }

@@ -351,6 +351,29 @@ describe('autosave', () => {
     expect(mountsOf(sidecar)['/tmp']).toEqual({ name: 'helper-tmp', mountPath: '/tmp' });
     expect(volumesOf(pod)['helper-tmp'].emptyDir).toMatchObject({ medium: 'Memory' });
     expect(pod.terminationGracePeriodSeconds).toBe(120);
+    // Its own git directory, on a disk-backed volume no other container mounts; the home is
+    // named so nothing in it is trusted.
+    expect(envOf(sidecar)).toMatchObject({ AUTOSAVE_GIT_DIR: '/var/lib/notebook-platform/autosave', NOTEBOOK_HOME: '/home/jovyan' });
+    expect(mountsOf(sidecar)['/var/lib/notebook-platform']).toEqual({ name: 'autosave-git', mountPath: '/var/lib/notebook-platform' });
+    expect(volumesOf(pod)['autosave-git'].emptyDir.sizeLimit).toEqual(expect.any(String));
+    expect(volumesOf(pod)['autosave-git'].emptyDir.medium).toBeUndefined();
+  });
+
+  it('the helpers\' git data is each on its own volume, mounted by that helper only: autosave-git (autosave), clone-work (prepare-home, persistent code)', () => {
+    for (const team of ['demo', 'team-a', 'team-b'] as const) {
+      const teamPlan = stackPlan(team);
+      for (const s of teamPlan.sessions) {
+        const p = podOf(objectsOf(teamPlan, s.name));
+        const mountersOf = (volume: string) =>
+          [...p.initContainers, ...p.containers].filter((c: Obj) => c.volumeMounts.some((m: Obj) => m.name === volume)).map((c: Obj) => c.name);
+        expect({ session: s.name, autosave: mountersOf('autosave-git'), clone: mountersOf('clone-work') }).toEqual({
+          session: s.name,
+          autosave: s.autosave ? ['autosave'] : [],
+          clone: s.code?.mode === 'persistent' ? ['prepare-home'] : [],
+        });
+        if (s.code?.mode === 'persistent') expect(envOf(containerOf(p, 'prepare-home')).CLONE_WORK_DIR).toBe('/var/lib/notebook-platform/clone');
+      }
+    }
   });
 
   it('a configured branch is used as it is', () => {
