@@ -378,6 +378,17 @@ describe('autosave.sh with a hostile repository: the secret never leaves, no com
     expect(git(w.remote, 'show', `${BRANCH}:key`)).toBe(join(w.secretDir, 'ssh-privatekey'));
   });
 
+  it('.gitignore and .gitattributes linked to the Secret\'s files (git never reads them through the link), and a FIFO that would block a reader', async () => {
+    const w = world();
+    symlinkSync(join(w.secretDir, 'token'), join(w.work, '.gitignore'));
+    symlinkSync(join(w.secretDir, 'ssh-privatekey'), join(w.work, '.gitattributes'));
+    execFileSync('mkfifo', [join(w.work, 'pipe')]);
+    const result = await autosave(w);
+    expectNoLeak(w, result);
+    expectSaved(w, result);
+    expect(git(w.remote, 'ls-tree', BRANCH, '.gitignore')).toMatch(/^120000 blob /);
+  });
+
   it('the work tree itself replaced by a symbolic link to the Secret\'s directory', async () => {
     const w = world();
     renameSync(w.work, join(w.home, 'code-was-here'));
