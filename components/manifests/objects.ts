@@ -3,7 +3,9 @@
  * cdk8s ApiObjects, the components register them as Pulumi resources. The type parameter lets a
  * builder take Pulumi Inputs (an EFS id that is an Output) without this folder importing Pulumi.
  */
-export type Labels = Readonly<Record<string, string>>;
+import type { Labels } from '../config/plan';
+
+export type { Labels };
 
 export interface ObjectMeta {
   readonly name: string;
