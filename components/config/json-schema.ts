@@ -4,9 +4,11 @@
  */
 import { z } from 'zod';
 import { CONFIG_NAMESPACE, stackConfigSchema } from './schema';
+import { documentJsonSchema } from './field-docs';
 
 export function stackFileJsonSchema(): Record<string, unknown> {
-  const inner = z.toJSONSchema(stackConfigSchema, { io: 'input', unrepresentable: 'any' }) as {
+  // Each field's description and example, for editors' hover (field-docs.ts).
+  const inner = documentJsonSchema(z.toJSONSchema(stackConfigSchema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>) as {
     properties: Record<string, unknown>;
     required?: string[];
   };
