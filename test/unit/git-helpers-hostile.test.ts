@@ -492,15 +492,18 @@ describe('autosave.sh with a hostile repository: the secret never leaves, no com
   });
 });
 
-/** Runs `script` (bash) in the background until `stop()`; it swaps things in the home as fast as it can. */
+/**
+ * Runs `script` (bash) in the background until `stop()`; it swaps things in the home as fast as
+ * it can. Its own process group, so stopping it also stops the mv or ln it is running.
+ */
 function meddler(script: string): { stop: () => Promise<void> } {
-  const child = spawn('bash', ['-c', script], { stdio: 'ignore' });
+  const child = spawn('bash', ['-c', script], { stdio: 'ignore', detached: true });
   return {
     stop: () =>
       new Promise((resolve) => {
         if (child.exitCode !== null || child.signalCode !== null) return resolve();
-        child.once('exit', () => resolve());
-        child.kill('SIGKILL');
+        child.once('exit', () => setTimeout(resolve, 200));
+        process.kill(-child.pid!, 'SIGKILL');
       }),
   };
 }
