@@ -8,6 +8,11 @@ import type { Weekday } from './culling-schema';
 import { COMPONENT_LABEL, JUPYTER_PORT } from './names';
 
 export const CULLER_COMPONENT = 'culler';
+/**
+ * "true" on a GPU session's StatefulSet when the team opted out of stopping idle GPU sessions
+ * (`jupyter.keepIdleGpuSessions`): the policy pack sees the choice on the object it checks.
+ */
+export const KEEP_IDLE_GPU_ANNOTATION = 'notebook-platform.io/keep-idle-gpu-session';
 
 export interface SchedulePlan {
   readonly stopAt: string;

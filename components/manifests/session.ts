@@ -12,6 +12,7 @@
 import { createHash } from 'node:crypto';
 import type { Plan, SessionPlan } from '../config/plan';
 import { JUPYTER_PORT } from '../config/names';
+import { KEEP_IDLE_GPU_ANNOTATION } from '../config/culling';
 import { meta, SKIP_AWAIT, type KubeObject } from './objects';
 import { homeClaim } from './storage';
 import { jupyterConfigMap, jupyterServerConfig } from './jupyter';
@@ -87,6 +88,11 @@ export function podSpec(plan: Plan, session: SessionPlan): Record<string, unknow
   return spec;
 }
 
+/** The team's opt-out of stopping idle GPU sessions, on each GPU session (the policy pack reads it there). */
+function keepIdleGpuAnnotation(plan: Plan, session: SessionPlan): Record<string, string> {
+  return session.gpu > 0 && plan.jupyter.keepIdleGpuSessions ? { [KEEP_IDLE_GPU_ANNOTATION]: 'true' } : {};
+}
+
 /**
  * The session's StatefulSet: `replicas` 0 when the config stops the session, else left to the
  * cluster (see above); claims retained
@@ -97,7 +103,7 @@ export function sessionStatefulSet(plan: Plan, session: SessionPlan): KubeObject
   return {
     apiVersion: 'apps/v1',
     kind: 'StatefulSet',
-    metadata: meta(session.names.statefulSet, session.labels, plan.namespace),
+    metadata: meta(session.names.statefulSet, session.labels, plan.namespace, keepIdleGpuAnnotation(plan, session)),
     spec: {
       ...(session.replicas === 0 ? { replicas: 0 } : {}),
       serviceName: session.names.service,

@@ -10,6 +10,7 @@ import { dropAllCapabilitiesRule, noPrivilegeEscalationRule, runAsNonRootRule, s
 import { dataRetainedRule, efsDataProtectedRule, homeOnPersistentClaimRule, shareEntitlementsRule } from './storage';
 import { containerResourcesRule, noHostAccessRule } from './workloads';
 import { rbacSubjectsScopedRule, teamNamespaceRule } from './identity';
+import { gpuSessionsCulledRule } from './culling';
 import type { Rule } from './policy';
 
 /** The pack's name in `pulumi preview` output and in policy config files. */
@@ -37,6 +38,7 @@ export function notebookPolicies(): Rule[] {
     tokenAuthRule(),
     noPlainSecretsRule(),
     sessionLimitsRule(),
+    gpuSessionsCulledRule(),
     teamNamespaceRule(),
     rbacSubjectsScopedRule(),
   ];

@@ -49,6 +49,10 @@ const suiteStarted = Date.now();
 
 /** Stack name -> config file of the variant. */
 const configs: Record<string, string> = {};
+/** Owners exec into their own sessions: users are named as the control plane's test users are. */
+const EXEC_FOR_OWNERS = { allowExec: true, ownerSubject: '{owner}' };
+/** team-b's etl session belongs to the test user bob (a viewer of team-b too). */
+const bobOwnsEtl = (sessions: StackValues[]) => sessions.map((s) => (s.name === 'etl' ? { ...s, owner: 'bob' } : s));
 
 function variant(base: string, name: string, edit: (values: StackValues) => void): string {
   return writeStackVariant(path.join(work, 'stacks'), base, name, edit);
@@ -71,7 +75,8 @@ beforeAll(async () => {
   });
   configs['team-b'] = variant('team-b', 'team-b', (v) => {
     v.storage = { ...v.storage, storageClassName: 'kwok-volume' };
-    v.access = { ...v.access, allowExec: true };
+    v.access = { ...v.access, ...EXEC_FOR_OWNERS };
+    v.sessions = bobOwnsEtl(v.sessions as StackValues[]);
   });
   configs['team-a'] = variant('team-a', 'team-a', (v) => {
     v.storage = { ...v.storage, fileSystemId: 'fs-0123456789abcdef0' };
@@ -415,8 +420,8 @@ describe('team-b stack (storageClass backend on kwok-volume, per-user homes)', (
 
     const stoppedConfig = variant('team-b', `team-b-stopped-${target.name}`, (v) => {
       v.storage = { ...v.storage, storageClassName: 'kwok-volume' };
-      v.access = { ...v.access, allowExec: true };
-      v.sessions = (v.sessions as StackValues[]).map((s) => (s.name === target.name ? { ...s, running: false } : s));
+      v.access = { ...v.access, ...EXEC_FOR_OWNERS };
+      v.sessions = bobOwnsEtl(v.sessions as StackValues[]).map((s) => (s.name === target.name ? { ...s, running: false } : s));
     });
     const stopped = synth('team-b-stopped', stoppedConfig);
     await applyServerSide(k, stopped.files.map((f) => f.path));
@@ -661,7 +666,8 @@ describe('RBAC with the test users tokens', () => {
         const isMember = member[namespace] === user;
         for (const p of VIEW) cases.push({ user, namespace, probe: p, expected: isMember });
         for (const p of CHANGE) cases.push({ user, namespace, probe: p, expected: false });
-        cases.push({ user, namespace, probe: EXEC, expected: isMember && allowExec[namespace] });
+        // Viewing never gives exec: only a session's owner may, into that session's pod (by name).
+        cases.push({ user, namespace, probe: EXEC, expected: false });
       }
       for (const p of ADMIN) cases.push({ user: 'carol', namespace, probe: p, expected: true });
     }
@@ -714,12 +720,15 @@ describe('RBAC with the test users tokens', () => {
     await forbidden(alice, 'alice', ['exec', session.names.pod, '-n', ns, '--', 'true'], /User "alice" cannot (create|get) resource "pods\/exec" in API group "" in the namespace "nb-demo"/);
     await forbidden(alice, 'alice', ['get', 'pods', '-n', teamB.namespace], /User "alice" cannot list resource "pods" in API group "" in the namespace "nb-team-b"/);
     await forbidden(bob, 'bob', ['get', 'pods', '-n', ns], /User "bob" cannot list resource "pods" in API group "" in the namespace "nb-demo"/);
-    // team-b has allowExec: bob's exec gets past authorization to the API server's dial of the
-    // node's kubelet, which kwok nodes do not have.
-    const bobsSession = teamB.plan.sessions.find((s) => s.running)!;
+    // team-b has allowExec and bob owns etl: his exec into its pod gets past authorization to the
+    // API server's dial of the node's kubelet, which kwok nodes do not have; into frank's, never.
+    const bobsSession = teamB.plan.sessions.find((s) => s.running && s.owner === 'bob')!;
+    const franksSession = teamB.plan.sessions.find((s) => s.running && s.owner !== 'bob')!;
+    await forbidden(bob, 'bob', ['exec', franksSession.names.pod, '-n', teamB.namespace, '--', 'true'], /User "bob" cannot (create|get) resource "pods\/exec" in API group "" in the namespace "nb-team-b"/);
     const bobsPod = (await waitForSessionReady(teamB, bobsSession.name)).pod.metadata.name;
     const exec = await bob(['exec', bobsPod, '-n', teamB.namespace, '--', 'true'], { timeoutMs: 30_000 });
-    expect({ code: exec.code, stderr: exec.stderr.trim() }).toEqual({ code: 1, stderr: expect.stringMatching(/^error: unable to upgrade connection: error dialing backend/) });
+    // Past authorization either way: the upgrade (or the fallback POST) reaches the kubelet's port, where nothing listens.
+    expect({ code: exec.code, stderr: exec.stderr.trim() }).toEqual({ code: 1, stderr: expect.stringMatching(/^error: (unable to upgrade connection: error dialing backend|Internal error occurred: error sending request: .*:10250\/exec\/)/) });
     for (const namespace of [ns, teamB.namespace]) {
       await forbidden(mallory, 'mallory', ['get', 'pods', '-n', namespace], new RegExp(`User "mallory" cannot list resource "pods" in API group "" in the namespace "${namespace}"`));
       await forbidden(mallory, 'mallory', ['get', 'statefulsets', '-n', namespace], /User "mallory" cannot list resource "statefulsets" in API group "apps"/);
