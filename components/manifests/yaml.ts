@@ -10,7 +10,7 @@
  * the library: a scalar it cannot prove plain is rendered by `yaml` in a one-pair document and
  * re-indented to where it belongs (block literals, quoted strings), and a value that is not
  * plain JSON (a Map, a Date, undefined in an array, a non-integer number) makes the whole
- * document fall back to `yaml`. test/unit/bench-yaml.test.ts compares both byte for byte.
+ * document fall back to `yaml`. test/unit/manifests/yaml.test.ts compares both byte for byte.
  *
  * Layout rules of `yaml` 2 (defaults: indent 2, indentSeq true) reproduced here: a map's pairs
  * and a sequence's items are joined by a newline and the collection's indent; a pair's

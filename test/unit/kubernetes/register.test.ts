@@ -9,13 +9,13 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import * as pulumi from '@pulumi/pulumi';
 import * as k8s from '@pulumi/kubernetes';
-import { readStackConfigFile } from '../../components/config/load';
-import { validateConfig } from '../../components/config/validate';
-import { teamObjects } from '../../components/manifests/chart';
-import { sessionObjects } from '../../components/manifests/session';
-import type { KubeObject } from '../../components/manifests/objects';
-import { registerObject, resourceName } from '../../components/kubernetes/register';
-import { benchConfig } from '../../bench/generate';
+import { readStackConfigFile } from '../../../components/config/load';
+import { validateConfig } from '../../../components/config/validate';
+import { teamObjects } from '../../../components/manifests/chart';
+import { sessionObjects } from '../../../components/manifests/session';
+import type { KubeObject } from '../../../components/manifests/objects';
+import { registerObject, resourceName } from '../../../components/kubernetes/register';
+import { benchConfig } from '../../../bench/generate';
 
 interface Registered {
   readonly type: string;
@@ -59,7 +59,7 @@ const CLASSES: Record<string, new (name: string, args: never, opts?: pulumi.Cust
 };
 
 function allObjects(): KubeObject[] {
-  const stacks = join(__dirname, '..', '..', 'stacks');
+  const stacks = join(__dirname, '..', '..', '..', 'stacks');
   const configs: unknown[] = readdirSync(stacks)
     .filter((file) => /^Pulumi\..+\.yaml$/.test(file))
     .map((file) => readStackConfigFile(join(stacks, file)));

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as ts from 'typescript';
 
-const ROOT = join(__dirname, '..', '..');
+const ROOT = join(__dirname, '..', '..', '..');
 /** The module compiled to plain JS: under ts-node, TypeScript would be loaded anyway. */
 const WORK = mkdtempSync(join(tmpdir(), 'np-defer-'));
 const MODULE = join(WORK, 'defer-modules.js');

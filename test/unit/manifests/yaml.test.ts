@@ -7,16 +7,16 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { readStackConfigFile } from '../../components/config/load';
-import { validateConfig } from '../../components/config/validate';
-import { synthesize, toYaml } from '../../components/manifests/synth';
-import { objectToYaml } from '../../components/manifests/yaml';
-import { benchConfig } from '../../bench/generate';
+import { readStackConfigFile } from '../../../components/config/load';
+import { validateConfig } from '../../../components/config/validate';
+import { synthesize, toYaml } from '../../../components/manifests/synth';
+import { objectToYaml } from '../../../components/manifests/yaml';
+import { benchConfig } from '../../../bench/generate';
 
 const reference = (value: unknown) => stringify(value, { lineWidth: 0, aliasDuplicateObjects: false });
 const same = (value: unknown) => expect(objectToYaml(value)).toBe(reference(value));
 
-const STACKS = join(__dirname, '..', '..', 'stacks');
+const STACKS = join(__dirname, '..', '..', '..', 'stacks');
 
 describe('objectToYaml', () => {
   it('renders every synthesized object of the example stacks and a generated team byte for byte', () => {

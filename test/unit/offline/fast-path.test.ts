@@ -7,13 +7,13 @@
 import { join } from 'node:path';
 import * as pulumi from '@pulumi/pulumi';
 import * as k8s from '@pulumi/kubernetes';
-import { readStackConfigFile } from '../../components/config/load';
-import { runOffline, UNKNOWN, type RegisteredResource } from '../../components/offline';
-import { installFastPath } from '../../components/offline/fast-path';
+import { readStackConfigFile } from '../../../components/config/load';
+import { runOffline, UNKNOWN, type RegisteredResource } from '../../../components/offline';
+import { installFastPath } from '../../../components/offline/fast-path';
 import * as rpcModule from '@pulumi/pulumi/runtime/rpc';
-import { benchConfig } from '../../bench/generate';
+import { benchConfig } from '../../../bench/generate';
 
-const STACKS = join(__dirname, '..', '..', 'stacks');
+const STACKS = join(__dirname, '..', '..', '..', 'stacks');
 const sorted = (resources: readonly RegisteredResource[]) => [...resources].sort((a, b) => (a.urn < b.urn ? -1 : a.urn > b.urn ? 1 : 0));
 
 describe('fast path', () => {

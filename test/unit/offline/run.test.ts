@@ -6,12 +6,12 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as pulumi from '@pulumi/pulumi';
 import { parse } from 'yaml';
-import { readStackConfigFile } from '../../components/config/load';
-import { ConfigError, planFromConfig } from '../../components/config/validate';
-import { sessionStatefulSet } from '../../components/manifests/session';
-import { durationSeconds, engineUrn, runOffline, UNKNOWN, type RegisteredResource } from '../../components/offline';
+import { readStackConfigFile } from '../../../components/config/load';
+import { ConfigError, planFromConfig } from '../../../components/config/validate';
+import { sessionStatefulSet } from '../../../components/manifests/session';
+import { durationSeconds, engineUrn, runOffline, UNKNOWN, type RegisteredResource } from '../../../components/offline';
 
-const STACKS = join(__dirname, '..', '..', 'stacks');
+const STACKS = join(__dirname, '..', '..', '..', 'stacks');
 const TEAMS = ['demo', 'team-a', 'team-b'] as const;
 const load = (team: string) => readStackConfigFile(join(STACKS, `Pulumi.${team}.yaml`));
 const byUrn = (resources: readonly RegisteredResource[]) => new Map(resources.map((r) => [r.urn, r]));
@@ -128,7 +128,7 @@ describe('runOffline', () => {
       stack: 'team-a',
       program: () => {
         pulumi.runtime.setAllConfig(engineConfig);
-        require('../../stacks/index'); // eslint-disable-line @typescript-eslint/no-require-imports
+        require('../../../stacks/index'); // eslint-disable-line @typescript-eslint/no-require-imports
       },
     });
     expect(sorted(viaProgram)).toEqual(sorted(results['team-a']));
