@@ -38,8 +38,10 @@ const SIZE_COST: Record<string, { cpu: number; memoryMi: number; gpu: number; wo
   large: { cpu: 4000, memoryMi: 16384, gpu: 0, workdirGi: 50 },
   gpu: { cpu: 4000, memoryMi: 32768, gpu: 1, workdirGi: 50 },
 };
-/** The autosave sidecar: request 50m/128Mi, memory limit 256Mi (the quota caps limits too). */
-const SIDECAR = { cpu: 50, memoryMi: 256 };
+/** The autosave sidecar: request 50m/128Mi, memory limit 256Mi, ephemeral-storage limit 256Mi (the quota caps limits too). */
+const SIDECAR = { cpu: 50, memoryMi: 256, ephemeralMi: 256 };
+/** Every size's ephemeralStorage: the default, 10Gi. */
+const NOTEBOOK_EPHEMERAL_MI = 10 * 1024;
 
 const ENVIRONMENTS = {
   datascience: { image: 'quay.io/jupyter/datascience-notebook:2025-12-01' },
@@ -106,7 +108,7 @@ export function benchConfig(sessions: number, options: BenchConfigOptions = {}):
   ];
 
   const list: Record<string, unknown>[] = [];
-  const totals = { cpu: 0, memoryMi: 0, gpu: 0, workdirGi: 0, running: 0 };
+  const totals = { cpu: 0, memoryMi: 0, ephemeralMi: 0, gpu: 0, workdirGi: 0, running: 0 };
   for (let i = 0; i < sizedFor; i++) {
     const name = sessionName(i);
     const owner = ownerName(i % owners);
@@ -144,6 +146,7 @@ export function benchConfig(sessions: number, options: BenchConfigOptions = {}):
       totals.running++;
       totals.cpu += cost.cpu + (autosave ? SIDECAR.cpu : 0);
       totals.memoryMi += cost.memoryMi + (autosave ? SIDECAR.memoryMi : 0);
+      totals.ephemeralMi += NOTEBOOK_EPHEMERAL_MI + (autosave ? SIDECAR.ephemeralMi : 0);
       totals.gpu += cost.gpu;
     }
   }
@@ -161,6 +164,7 @@ export function benchConfig(sessions: number, options: BenchConfigOptions = {}):
       gpu: totals.gpu + 1,
       // Headroom for what the backend adds (nfs: the homes claim's nominal size).
       storage: `${Math.ceil((totals.workdirGi + shareGi) * 1.1) + 512}Gi`,
+      ephemeralStorage: `${Math.ceil((totals.ephemeralMi * 1.1) / 1024) + 1}Gi`,
       persistentVolumeClaims: sizedFor + shares.length + 10,
       pods: totals.running + 10,
       maxSessionsPerUser: 5,

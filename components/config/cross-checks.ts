@@ -115,6 +115,24 @@ function podRequests(config: StackConfig, session: SessionConfig): { cpu: number
   };
 }
 
+/**
+ * Node disk (ephemeral-storage) of the running sessions against quota.ephemeralStorage, which
+ * the ResourceQuota applies to requests and limits alike: the notebook's from its size, the
+ * autosave sidecar's fixed (init containers run before them and need less).
+ */
+const teamDiskQuota: Check = (config) => {
+  if (config.sessions.some((session) => !hasEntry(config.sizes, session.size))) return []; // reported by references
+  const running = config.sessions.filter((session) => session.running);
+  const total = (section: 'requests' | 'limits') =>
+    running.reduce((sum, s) => sum + parseQuantity(config.sizes[s.size].ephemeralStorage) + (s.autosave ? parseQuantity(HELPER_RESOURCES[section]['ephemeral-storage']) : 0), 0);
+  const quota = parseQuantity(config.quota.ephemeralStorage);
+  const gi = (value: number) => `${+(value / 2 ** 30).toFixed(2)}Gi`;
+  const path = ['quota', 'ephemeralStorage'];
+  if (total('requests') > quota) return [problem(path, `running sessions request ${gi(total('requests'))} of node disk (sizes' ephemeralStorage, autosave sidecars included); quota.ephemeralStorage is ${show(config.quota.ephemeralStorage)} (raise it or stop sessions)`)];
+  if (total('limits') > quota) return [problem(path, `running sessions' ephemeral-storage limits total ${gi(total('limits'))} (autosave sidecars included); quota.ephemeralStorage caps limits too and is ${show(config.quota.ephemeralStorage)} (raise it or stop sessions)`)];
+  return [];
+};
+
 const teamQuota: Check = (config) => {
   if (config.sessions.some((session) => !hasEntry(config.sizes, session.size))) return []; // reported by references
   const problems: Problem[] = [];
@@ -352,7 +370,7 @@ const sharedHomeCode: Check = (config) => {
   return problems;
 };
 
-const CHECKS: readonly Check[] = [teamNamespace, accessGroups, ingressPeers, sharedHomeCode, uniqueNames, references, forkCycles, perUserLimits, teamQuota, derivedNames, images, gitUrls, shares, storageBackend, network, cullingProblems, ownerAccessProblems, renameProblems];
+const CHECKS: readonly Check[] = [teamNamespace, accessGroups, ingressPeers, sharedHomeCode, uniqueNames, references, forkCycles, perUserLimits, teamQuota, teamDiskQuota, derivedNames, images, gitUrls, shares, storageBackend, network, cullingProblems, ownerAccessProblems, renameProblems];
 
 export function crossCheck(config: StackConfig): Problem[] {
   return CHECKS.flatMap((check) => check(config));

@@ -12,9 +12,14 @@ import {
   OWNER_LABEL, SESSION_LABEL, SHARE_LABEL, TEAM_LABEL, names, paths,
 } from './names';
 
-/** git-sync v4, pinned: ephemeral code checkouts. */
-/** Container requests of the autosave sidecar and the init containers. */
-export const HELPER_RESOURCES = { requests: { cpu: '50m', memory: '128Mi' }, limits: { cpu: '500m', memory: '256Mi' } } as const;
+/**
+ * Container requests and limits of the autosave sidecar and the init containers. Their root file
+ * systems are read-only: their disk is their logs (and git-sync's /etc/passwd entry).
+ */
+export const HELPER_RESOURCES = {
+  requests: { cpu: '50m', 'ephemeral-storage': '64Mi', memory: '128Mi' },
+  limits: { cpu: '500m', 'ephemeral-storage': '256Mi', memory: '256Mi' },
+} as const;
 /** Private and special ranges excluded from `allowInternet`, and the metadata address, always excluded. */
 export const PRIVATE_RANGES = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/10', '169.254.0.0/16'] as const;
 export const METADATA_CIDR = '169.254.169.254/32';
@@ -136,6 +141,8 @@ export interface SessionPlan {
     readonly pod: string;
   };
   readonly resources: Resources;
+  /** Node disk outside the home (the size's ephemeralStorage): the notebook's request and limit, each scratch emptyDir's sizeLimit. */
+  readonly ephemeralStorage: string;
   readonly gpu: number;
   readonly scheduling: SchedulingPlan;
   readonly home: HomeVolume;
@@ -377,8 +384,9 @@ export function normalise(config: StackConfig): Plan {
       [OWNER_LABEL]: session.owner,
     };
     const gpu = size.gpu;
-    const requests: Record<string, string> = { cpu: size.cpu, memory: size.memory };
-    const limits: Record<string, string> = { cpu: size.cpuLimit ?? millicores(String(parseQuantity(size.cpu) * 2)), memory: size.memory };
+    // Memory and disk are never overcommitted: request = limit.
+    const requests: Record<string, string> = { cpu: size.cpu, 'ephemeral-storage': size.ephemeralStorage, memory: size.memory };
+    const limits: Record<string, string> = { cpu: size.cpuLimit ?? millicores(String(parseQuantity(size.cpu) * 2)), 'ephemeral-storage': size.ephemeralStorage, memory: size.memory };
     if (gpu > 0) {
       requests['nvidia.com/gpu'] = String(gpu);
       limits['nvidia.com/gpu'] = String(gpu);
@@ -431,6 +439,7 @@ export function normalise(config: StackConfig): Plan {
         pod: names.pod(session.name),
       },
       resources: { requests: sortedRecord(requests), limits: sortedRecord(limits) },
+      ephemeralStorage: size.ephemeralStorage,
       gpu,
       scheduling: schedulingPlan(size),
       home: homeOf(session),
@@ -482,6 +491,7 @@ export function normalise(config: StackConfig): Plan {
         requests: {},
         limits: {
           cpu: largest((size) => size.cpuLimit ?? millicores(String(parseQuantity(size.cpu) * 2)), HELPER_RESOURCES.limits.cpu),
+          'ephemeral-storage': largest((size) => size.ephemeralStorage, HELPER_RESOURCES.limits['ephemeral-storage']),
           memory: largest((size) => size.memory, HELPER_RESOURCES.limits.memory),
         },
       },

@@ -161,6 +161,14 @@ export const sizeSchema = z.strictObject({
   gpu: z.number().int().min(0).max(16).default(0),
   /** Workdir capacity for sessions of this size. @default "10Gi" */
   workdirSize: quantity('10Gi').default('10Gi'),
+  /**
+   * Node disk outside the home: the notebook's writable image layer (`pip install` into the
+   * environment), ~/.cache, /tmp and /code together. The notebook container's ephemeral-storage
+   * request and limit (disk is never overcommitted) and the size limit of each of those
+   * directories; past it the kubelet evicts the session's pod instead of filling the node.
+   * @default "10Gi"
+   */
+  ephemeralStorage: quantity('10Gi').default('10Gi'),
   /** Node labels the session's pod must run on. @default GPU sizes: `nvidia.com/gpu.present: "true"`; others: none */
   nodeSelector: labels.optional(),
   /** Taints the session's pod tolerates (replaces the default). @default GPU sizes: `nvidia.com/gpu` Exists NoSchedule; others: none */
@@ -247,6 +255,8 @@ export const quotaSchema = z.strictObject({
   memory: quantity('64Gi').default('64Gi'),
   gpu: z.number().int().min(0).default(0),
   storage: quantity('1Ti').default('1Ti'),
+  /** Node disk of the team's running pods (requests.ephemeral-storage and limits.ephemeral-storage). @default "200Gi" */
+  ephemeralStorage: quantity('200Gi').default('200Gi'),
   persistentVolumeClaims: z.number().int().min(1).default(100),
   pods: z.number().int().min(1).default(50),
   /** Sessions one owner may have in the config. @default 5 */

@@ -4,7 +4,8 @@
  * CPU is capped by requests only: CPU is compressible, the scheduler reserves requests, and
  * sessions default to a CPU limit of twice the request, so a cap on the sum of limits would
  * waste half of the team's budget. Memory is capped on requests and limits alike, since a
- * session's memory limit equals its request (memory is never overcommitted).
+ * session's memory limit equals its request (memory is never overcommitted). Node disk
+ * (ephemeral-storage) likewise, so one team's scratch files cannot crowd out another's pods.
  */
 import type { Plan } from '../config/plan';
 import { names } from '../config/names';
@@ -17,10 +18,12 @@ export const GPU_RESOURCE = 'nvidia.com/gpu';
 export function quotaHard(plan: Plan): Record<string, string> {
   const quota = plan.quota;
   const hard: Record<string, string> = {
+    'limits.ephemeral-storage': quota.ephemeralStorage,
     'limits.memory': quota.memory,
     persistentvolumeclaims: String(quota.persistentVolumeClaims),
     pods: String(quota.pods),
     'requests.cpu': quota.cpu,
+    'requests.ephemeral-storage': quota.ephemeralStorage,
     'requests.memory': quota.memory,
     [`requests.${GPU_RESOURCE}`]: String(quota.gpu),
     'requests.storage': quota.storage,

@@ -35,8 +35,12 @@ export const VOLUMES = {
 /** Where a helper mounts its git-data volume (VOLUMES.cloneWork or VOLUMES.autosaveGit). */
 export const HELPER_GIT_PATH = '/var/lib/notebook-platform';
 
-/** emptyDir size limits: the node's disk is shared, a runaway cache must not fill it. */
-export const EMPTY_DIR_LIMITS = { cache: '10Gi', tmp: '10Gi', code: '10Gi', helperTmp: '64Mi', helperGit: '10Gi' } as const;
+/**
+ * Size limit of the helpers' in-memory /tmp (counted as their memory). The disk-backed emptyDirs
+ * (~/.cache, /tmp, /code and the helpers' git data) are each limited to the session's ephemeralStorage: the node's disk is
+ * shared, and a runaway cache gets the pod evicted instead of filling it.
+ */
+export const HELPER_TMP_SIZE_LIMIT = '64Mi';
 
 export interface VolumeMount {
   readonly name: string;
@@ -76,18 +80,18 @@ export function sessionVolumes(session: SessionPlan): Volume[] {
   const volumes: Volume[] = [
     claim(VOLUMES.home, session.home.claimName),
     ...session.mounts.map((share) => claim(VOLUMES.share(share.share), share.claimName, share.readOnly)),
-    emptyDir(VOLUMES.cache, EMPTY_DIR_LIMITS.cache),
-    emptyDir(VOLUMES.tmp, EMPTY_DIR_LIMITS.tmp),
-    emptyDir(VOLUMES.helperTmp, EMPTY_DIR_LIMITS.helperTmp, 'Memory'),
+    emptyDir(VOLUMES.cache, session.ephemeralStorage),
+    emptyDir(VOLUMES.tmp, session.ephemeralStorage),
+    emptyDir(VOLUMES.helperTmp, HELPER_TMP_SIZE_LIMIT, 'Memory'),
     { name: VOLUMES.jupyterConfig, configMap: { name: session.names.configMap, defaultMode: 0o444 } },
     // 0440 with fsGroup: readable by the notebook user's group, not by other users.
     { name: VOLUMES.jupyterToken, secret: { secretName: session.names.tokenSecret, defaultMode: 0o440, items: [{ key: 'token', path: TOKEN_FILE_NAME }] } },
     { name: VOLUMES.scripts, configMap: { name: names.scriptsConfigMap(), defaultMode: 0o444 } },
   ];
   if (session.fork && session.fork.claimName !== session.home.claimName) volumes.push(claim(VOLUMES.forkSource, session.fork.claimName, true));
-  if (session.code?.mode === 'ephemeral') volumes.push(emptyDir(VOLUMES.code, EMPTY_DIR_LIMITS.code));
-  if (session.code?.mode === 'persistent') volumes.push(emptyDir(VOLUMES.cloneWork, EMPTY_DIR_LIMITS.helperGit));
-  if (session.autosave) volumes.push(emptyDir(VOLUMES.autosaveGit, EMPTY_DIR_LIMITS.helperGit));
+  if (session.code?.mode === 'ephemeral') volumes.push(emptyDir(VOLUMES.code, session.ephemeralStorage));
+  if (session.code?.mode === 'persistent') volumes.push(emptyDir(VOLUMES.cloneWork, session.ephemeralStorage));
+  if (session.autosave) volumes.push(emptyDir(VOLUMES.autosaveGit, session.ephemeralStorage));
   if (session.code?.credentials) volumes.push({ name: VOLUMES.gitSecret, secret: { secretName: session.code.credentials.secretName, defaultMode: 0o400 } });
   return volumes.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }

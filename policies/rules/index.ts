@@ -10,6 +10,7 @@ import { dropAllCapabilitiesRule, noPrivilegeEscalationRule, runAsNonRootRule, s
 import { dataRetainedRule, efsDataProtectedRule, homeOnPersistentClaimRule, shareEntitlementsRule } from './storage';
 import { containerResourcesRule, noHostAccessRule } from './workloads';
 import { rbacSubjectsScopedRule, teamNamespaceRule } from './identity';
+import { nodeDiskBoundedRule } from './disk';
 import { gpuSessionsCulledRule } from './culling';
 import type { Rule } from './policy';
 
@@ -25,6 +26,7 @@ export function notebookPolicies(): Rule[] {
     seccompRule(),
     noHostAccessRule(),
     containerResourcesRule(),
+    nodeDiskBoundedRule(),
     allowedRegistriesRule(),
     pinnedImagesRule(),
     homeOnPersistentClaimRule(),
@@ -54,3 +56,4 @@ export * from './network';
 export * from './auth';
 export * from './limits';
 export * from './identity';
+export * from './disk';

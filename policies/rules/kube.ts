@@ -35,6 +35,8 @@ export const TYPES = {
   configMap: 'kubernetes:core/v1:ConfigMap',
   persistentVolumeClaim: 'kubernetes:core/v1:PersistentVolumeClaim',
   persistentVolume: 'kubernetes:core/v1:PersistentVolume',
+  resourceQuota: 'kubernetes:core/v1:ResourceQuota',
+  limitRange: 'kubernetes:core/v1:LimitRange',
   statefulSet: 'kubernetes:apps/v1:StatefulSet',
   deployment: 'kubernetes:apps/v1:Deployment',
   daemonSet: 'kubernetes:apps/v1:DaemonSet',

@@ -51,7 +51,7 @@ describe('normalise', () => {
     expect(byName.report.replicas).toBe(0);
     expect(byName.churn.home).toMatchObject({ claimName: 'workdirs', subPath: 'sessions/churn' });
     expect(byName.churn.baseUrl).toBe('/notebooks/analytics/churn/');
-    expect(byName.churn.resources).toEqual({ requests: { cpu: '500m', memory: '2Gi' }, limits: { cpu: '1', memory: '2Gi' } });
+    expect(byName.churn.resources).toEqual({ requests: { cpu: '500m', 'ephemeral-storage': '10Gi', memory: '2Gi' }, limits: { cpu: '1', 'ephemeral-storage': '10Gi', memory: '2Gi' } });
   });
 
   it('keeps the nfs homes volume size when sessions come and go (a bound static claim cannot be resized)', () => {

@@ -21,7 +21,7 @@ describe('validateConfig', () => {
     ['unknown top-level key', (c) => (c.sesions = []), 'notebook-platform:sesions', 'unknown key "sesions"; allowed keys: team, namespace, storage, stateModel, shares, sizes, environments, quota, network, access, ingress, jupyter, images, platformEndpoint, sessions (did you mean "sessions"?)'],
     ['unknown storage backend', (c) => (c.storage = { backend: 'ebs' }), 'notebook-platform:storage.backend', '"ebs" is not allowed; allowed: efs, nfs, storageClass (did you mean "efs"?)'],
     ['nfs path not absolute', (c) => (c.storage.path = 'exports'), 'notebook-platform:storage.path', '"exports" must be an absolute path such as "/exports/notebooks" without "." or ".." parts, empty parts or spaces'],
-    ['unknown key in a size', (c) => (c.sizes.small.memroy = '1Gi'), 'notebook-platform:sizes.small.memroy', 'unknown key "memroy"; allowed keys: cpu, memory, cpuLimit, gpu, workdirSize, nodeSelector, tolerations (did you mean "memory"?)'],
+    ['unknown key in a size', (c) => (c.sizes.small.memroy = '1Gi'), 'notebook-platform:sizes.small.memroy', 'unknown key "memroy"; allowed keys: cpu, memory, cpuLimit, gpu, workdirSize, ephemeralStorage, nodeSelector, tolerations (did you mean "memory"?)'],
     ['bad cpu quantity', (c) => (c.sizes.small.cpu = 'half'), 'notebook-platform:sizes.small.cpu', '"half" must be a Kubernetes quantity such as "500m"'],
     ['bad memory quantity', (c) => (c.sizes.large.memory = '16GB'), 'notebook-platform:sizes.large.memory', '"16GB" must be a Kubernetes quantity such as "2Gi"'],
     ['state model', (c) => (c.stateModel = 'shared'), 'notebook-platform:stateModel', '"shared" is not allowed; allowed: session, user'],

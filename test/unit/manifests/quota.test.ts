@@ -22,10 +22,12 @@ describe('ResourceQuota', () => {
     expect(quota.metadata).toEqual({ name: 'notebook-quota', namespace: 'nb-team-a', labels: plan.labels });
     expect(quota.spec).toEqual({
       hard: {
+        'limits.ephemeral-storage': '200Gi',
         'limits.memory': '128Gi',
         persistentvolumeclaims: '100',
         pods: '50',
         'requests.cpu': '32',
+        'requests.ephemeral-storage': '200Gi',
         'requests.memory': '128Gi',
         'requests.nvidia.com/gpu': '2',
         'requests.storage': '2Ti',
@@ -36,10 +38,12 @@ describe('ResourceQuota', () => {
   it('uses the configured counts and caps GPUs at 0 for a team without any', () => {
     const plan = planOf({ ...rawConfig('team-b'), quota: { cpu: '8', memory: '24Gi', storage: '500Gi', persistentVolumeClaims: 12, pods: 7 } });
     expect(hardOf(resourceQuota(plan))).toEqual({
+      'limits.ephemeral-storage': '200Gi',
       'limits.memory': '24Gi',
       persistentvolumeclaims: '12',
       pods: '7',
       'requests.cpu': '8',
+      'requests.ephemeral-storage': '200Gi',
       'requests.memory': '24Gi',
       'requests.nvidia.com/gpu': '0',
       'requests.storage': '500Gi',
@@ -83,18 +87,18 @@ describe('LimitRange', () => {
 
   it('team-a: max is the largest size (gpu: 4 CPUs requested, limit 8; 32Gi)', () => {
     const range = limitRange(planOf(rawConfig('team-a')));
-    expect(containerLimitsOf(range).max).toEqual({ cpu: '8', memory: '32Gi' });
-    expect(containerLimitsOf(range).default).toEqual({ cpu: '500m', memory: '256Mi' });
-    expect(containerLimitsOf(range).defaultRequest).toEqual({ cpu: '50m', memory: '128Mi' });
+    expect(containerLimitsOf(range).max).toEqual({ cpu: '8', 'ephemeral-storage': '10Gi', memory: '32Gi' });
+    expect(containerLimitsOf(range).default).toEqual({ cpu: '500m', 'ephemeral-storage': '256Mi', memory: '256Mi' });
+    expect(containerLimitsOf(range).defaultRequest).toEqual({ cpu: '50m', 'ephemeral-storage': '64Mi', memory: '128Mi' });
   });
 });
 
 describe('LimitRange with tiny sizes', () => {
   it('keeps its max at or above the defaults, so the API accepts it and helper containers fit', () => {
-    const plan = planOf({ ...rawConfig('team-b'), sizes: { small: { cpu: '100m', memory: '128Mi' } } });
+    const plan = planOf({ ...rawConfig('team-b'), sizes: { small: { cpu: '100m', memory: '128Mi', ephemeralStorage: '100Mi' } } });
     const range = containerLimitsOf(limitRange(plan));
-    expect(range.max).toEqual({ cpu: '500m', memory: '256Mi' });
-    expect(range.default).toEqual({ cpu: '500m', memory: '256Mi' });
+    expect(range.max).toEqual({ cpu: '500m', 'ephemeral-storage': '256Mi', memory: '256Mi' });
+    expect(range.default).toEqual({ cpu: '500m', 'ephemeral-storage': '256Mi', memory: '256Mi' });
   });
 });
 

@@ -128,7 +128,7 @@ describe('StatefulSet and pod', () => {
   });
 
   it('helpers get HELPER_RESOURCES, the notebook its size', () => {
-    expect(containerOf(pod, 'notebook').resources).toEqual({ requests: { cpu: '4', memory: '16Gi' }, limits: { cpu: '8', memory: '16Gi' } });
+    expect(containerOf(pod, 'notebook').resources).toEqual({ requests: { cpu: '4', 'ephemeral-storage': '10Gi', memory: '16Gi' }, limits: { cpu: '8', 'ephemeral-storage': '10Gi', memory: '16Gi' } });
     for (const name of ['prepare-home', 'autosave']) expect(containerOf(pod, name).resources).toEqual(HELPER_RESOURCES);
   });
 

@@ -17,6 +17,7 @@ describe('the rules', () => {
       'seccomp-runtime-default',
       'no-host-access',
       'container-resources',
+      'node-disk-bounded',
       'allowed-image-registries',
       'pinned-images',
       'home-on-persistent-claim',
@@ -30,6 +31,7 @@ describe('the rules', () => {
       'jupyter-token-auth',
       'no-plain-secrets',
       'session-limits',
+      'gpu-sessions-culled',
       'team-namespace',
       'rbac-subjects-scoped',
     ]);
