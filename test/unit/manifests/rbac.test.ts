@@ -84,15 +84,20 @@ describe('bindings', () => {
     expect(rbacObjects(onlyAdmins).map((o) => `${o.kind}/${o.metadata.name}`)).toEqual(['Role/notebook-viewer', 'RoleBinding/notebook-admins']);
   });
 
-  it.each(['demo', 'team-a', 'team-b'])('%s: groups are bound to the viewer and edit roles, and only the culler\'s ServiceAccount to its own Role', (team) => {
+  it.each(['demo', 'team-a', 'team-b'])('%s: groups are bound to the viewer and edit roles, each owner\'s user to their own Role, the culler\'s ServiceAccount to its own', (team) => {
     const plan = planOf(rawConfig(team));
     const everything = synthesize(plan).flatMap((file) => file.objects);
     const rbac = everything.filter((o) => /^rbac\.authorization\.k8s\.io\//.test(o.apiVersion));
     const culler = plan.culler ? ['Role/notebook-culler', 'RoleBinding/notebook-culler'] : [];
-    expect(rbac.map((o) => `${o.kind}/${o.metadata.name}`).sort()).toEqual([...culler, 'Role/notebook-viewer', 'RoleBinding/notebook-admins', 'RoleBinding/notebook-viewers'].sort());
+    const template = plan.access.ownerSubject;
+    const owners = template ? [...new Set(plan.sessions.map((session) => session.owner))] : [];
+    const ownerObjects = owners.flatMap((owner) => [`Role/notebook-owner-${owner}`, `RoleBinding/notebook-owner-${owner}`]);
+    expect(rbac.map((o) => `${o.kind}/${o.metadata.name}`).sort()).toEqual([...culler, ...ownerObjects, 'Role/notebook-viewer', 'RoleBinding/notebook-admins', 'RoleBinding/notebook-viewers'].sort());
     for (const o of rbac.filter((o) => o.kind === 'RoleBinding')) {
       const subjects = o.subjects as { kind: string; name: string; namespace?: string }[];
+      const owner = /^notebook-owner-(.+)$/.exec(o.metadata.name)?.[1];
       if (o.metadata.name === 'notebook-culler') expect(subjects).toEqual([{ kind: 'ServiceAccount', name: 'notebook-culler', namespace: plan.namespace }]);
+      else if (owner) expect(subjects).toEqual([{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: template!.replace('{owner}', owner) }]);
       else expect(subjects.every((s) => s.kind === 'Group')).toBe(true);
     }
   });
