@@ -106,6 +106,19 @@ describe('autosave.sh --once', () => {
     expect(git(remote, 'rev-parse', `${BRANCH}^`)).toBe(first);
   });
 
+  it('starts its git directory afresh after a push once it is over AUTOSAVE_GIT_MAX_MB; the next snapshot chains on the pushed tip', () => {
+    const { work, once, remote } = setup({ AUTOSAVE_GIT_MAX_MB: '0' });
+    writeFileSync(join(work, 'a.txt'), '1\n');
+    const first = once();
+    expect(first.status).toBe(0);
+    expect(first.stderr).toContain('starting it afresh');
+    const pushed = git(remote, 'rev-parse', BRANCH);
+    writeFileSync(join(work, 'a.txt'), '2\n');
+    expect(once().status).toBe(0);
+    expect(git(remote, 'rev-parse', `${BRANCH}^`)).toBe(pushed);
+    expect(git(remote, 'show', `${BRANCH}:a.txt`)).toBe('2');
+  });
+
   it('recovers from a failed push on the next attempt, with the work done meanwhile', () => {
     const { work, once, remote, remoteFiles } = setup();
     writeFileSync(join(work, 'zero.txt'), 'online\n');
