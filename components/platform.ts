@@ -4,6 +4,8 @@
  * session. Everything comes from the plan; nothing here derives a name or a default.
  */
 import * as pulumi from '@pulumi/pulumi';
+import type * as k8s from '@pulumi/kubernetes';
+import { CULLER_NAMES } from './config/culling';
 import type { Plan } from './config/plan';
 import { CONFIG_NAMESPACE, type StackConfigInput } from './config/schema';
 import { validateConfig } from './config/validate';
@@ -55,7 +57,7 @@ export class NotebookPlatformConfigError extends pulumi.RunError {
 }
 
 /** A session's stack outputs: the same-named outputs of its {@link NotebookSession}. */
-export type SessionSummary = Pick<NotebookSession, 'url' | 'token' | 'stateClaim' | 'running' | 'owner' | 'size' | 'shares'>;
+export type SessionSummary = Pick<NotebookSession, 'url' | 'token' | 'stateClaim' | 'running' | 'state' | 'owner' | 'size' | 'shares'>;
 
 function planOf(args: NotebookPlatformArgs): Plan {
   if (args.plan && args.config !== undefined) throw new pulumi.RunError('NotebookPlatform takes config or plan, not both');
@@ -123,6 +125,8 @@ export class NotebookPlatform extends pulumi.ComponentResource {
       register(object, volume ? [namespace, volume] : [namespace]);
     }
     const claims = rest.filter((o) => o.kind === 'PersistentVolumeClaim' || o.kind === 'ConfigMap').map((o) => registered.get(o)!);
+    const cullerStatus = rest.find((o) => o.kind === 'ConfigMap' && o.metadata.name === CULLER_NAMES.status);
+    const cullerRecords = cullerStatus ? (registered.get(cullerStatus) as k8s.core.v1.ConfigMap).data : undefined;
 
     // Sessions are named under their platform, `<platform>/<session>`, so two platforms in one
     // program may have sessions of the same name. A session name never holds "/", so no new
@@ -130,7 +134,7 @@ export class NotebookPlatform extends pulumi.ComponentResource {
     // lets an existing stack keep its sessions: no replacement, no deletion.
     this.sessions = {};
     for (const session of plan.sessions) {
-      this.sessions[session.name] = new NotebookSession(`${name}/${session.name}`, { plan, session, dependsOn: [namespace, ...claims] }, { parent: this, aliases: [{ name: session.name }] });
+      this.sessions[session.name] = new NotebookSession(`${name}/${session.name}`, { plan, session, dependsOn: [namespace, ...claims], cullerRecords }, { parent: this, aliases: [{ name: session.name }] });
     }
     this.namespace = pulumi.output(plan.namespace);
     this.registerOutputs({ namespace: this.namespace });
@@ -141,10 +145,10 @@ export class NotebookPlatform extends pulumi.ComponentResource {
     return pulumi.output(claimSizes(this.plan));
   }
 
-  /** Per-session outputs for the stack: URL, token (secret), state claim, running, owner, size, shares. */
+  /** Per-session outputs for the stack: URL, token (secret), state claim, running, state, owner, size, shares. */
   sessionSummaries(): Record<string, SessionSummary> {
     return Object.fromEntries(
-      Object.entries(this.sessions).map(([name, s]) => [name, { url: s.url, token: s.token, stateClaim: s.stateClaim, running: s.running, owner: s.owner, size: s.size, shares: s.shares }]),
+      Object.entries(this.sessions).map(([name, s]) => [name, { url: s.url, token: s.token, stateClaim: s.stateClaim, running: s.running, state: s.state, owner: s.owner, size: s.size, shares: s.shares }]),
     );
   }
 }

@@ -12,6 +12,7 @@ import { sessionObjects } from './manifests/session';
 import { holdsData } from './manifests/storage';
 import { meta } from './manifests/objects';
 import { registerObject, withRetention } from './kubernetes/register';
+import { describeStatus, parseCullerRecord, sessionStatus } from './session-state';
 import { resizeOptions } from './kubernetes/claim-sizes';
 
 export interface NotebookSessionArgs {
@@ -24,6 +25,8 @@ export interface NotebookSessionArgs {
    * @default [] (nothing)
    */
   readonly dependsOn?: pulumi.Input<pulumi.Resource>[];
+  /** The culler's status records (its ConfigMap's data), for `state`. @default none: no culler */
+  readonly cullerRecords?: pulumi.Input<Record<string, string> | undefined>;
 }
 
 /**
@@ -47,6 +50,13 @@ export class NotebookSession extends pulumi.ComponentResource {
   readonly stateClaim: pulumi.Output<string>;
   /** Whether the session's pod runs (the config's `running`). @default true */
   readonly running: pulumi.Output<boolean>;
+  /**
+   * How the session was at the last `pulumi up` or `pulumi refresh`: "running", "stopped by
+   * config", "stopped as idle since <time>", "stopped by schedule since <time>", "stopped at max
+   * lifetime since <time>" or "stopped" (by its owner or an admin). `notebook-platform sessions
+   * list` shows it live.
+   */
+  readonly state: pulumi.Output<string>;
   /** The session's owner (the config's `owner`; required, no default). */
   readonly owner: pulumi.Output<string>;
   /** The name of the session's size among the team's `sizes` (required, no default). */
@@ -89,16 +99,20 @@ export class NotebookSession extends pulumi.ComponentResource {
       const resource = register(object);
       if (object.kind !== 'Service' && object.kind !== 'Ingress') podNeeds.push(resource);
     }
-    for (const object of objects.filter(isWorkload)) register(object, podNeeds);
+    const [statefulSet] = objects.filter(isWorkload).map((object) => register(object, podNeeds) as k8s.apps.v1.StatefulSet);
 
     this.url = pulumi.output(session.url ?? session.baseUrl);
     this.token = pulumi.secret(tokenSecret.data.apply((data) => Buffer.from(data.token, 'base64').toString('utf8')));
     this.stateClaim = pulumi.output(session.home.subPath ? `${session.home.claimName}/${session.home.subPath}` : session.home.claimName);
     this.running = pulumi.output(session.running);
+    // The StatefulSet's outputs are the live object: replicas as the culler or the owner left them.
+    this.state = pulumi
+      .all([statefulSet.spec, args.cullerRecords])
+      .apply(([spec, records]) => describeStatus(sessionStatus(session.running, spec?.replicas ?? undefined, parseCullerRecord(records?.[session.name]))));
     this.owner = pulumi.output(session.owner);
     this.size = pulumi.output(session.size);
     this.shares = pulumi.output(session.mounts.map((mount) => (mount.readOnly ? `${mount.share}:ro` : mount.share)));
-    this.registerOutputs({ url: this.url, token: this.token, stateClaim: this.stateClaim, running: this.running, owner: this.owner, size: this.size, shares: this.shares });
+    this.registerOutputs({ url: this.url, token: this.token, stateClaim: this.stateClaim, running: this.running, state: this.state, owner: this.owner, size: this.size, shares: this.shares });
   }
 }
 
