@@ -122,7 +122,7 @@ export function benchConfig(sessions: number, options: BenchConfigOptions = {}):
       session.code = {
         repo: `https://git.internal.example.com/research/${WORDS[i % WORDS.length]}.git`,
         ref: i % 2 === 0 ? 'main' : 'v1.4.0',
-        credentials: { secretName: 'git-token', type: 'token' },
+        credentials: { secretName: 'git-https-credentials', type: 'token' },
       };
     } else if (code === 3) {
       session.code = {

@@ -6,6 +6,7 @@ import type { EgressRule, SessionConfig, StackConfig } from './schema';
 import { configPath, show, type Problem } from './problems';
 import { cullingProblems, ownerAccessProblems } from './culling-checks';
 import { renameProblems } from './lifecycle-checks';
+import { secretReferenceProblems } from './secret-references';
 import { didYouMean } from './suggest';
 import { hasEntry } from './special-keys';
 import { parseQuantity } from './quantity';
@@ -370,7 +371,7 @@ const sharedHomeCode: Check = (config) => {
   return problems;
 };
 
-const CHECKS: readonly Check[] = [teamNamespace, accessGroups, ingressPeers, sharedHomeCode, uniqueNames, references, forkCycles, perUserLimits, teamQuota, teamDiskQuota, derivedNames, images, gitUrls, shares, storageBackend, network, cullingProblems, ownerAccessProblems, renameProblems];
+const CHECKS: readonly Check[] = [teamNamespace, accessGroups, ingressPeers, sharedHomeCode, uniqueNames, references, forkCycles, perUserLimits, teamQuota, teamDiskQuota, derivedNames, images, gitUrls, secretReferenceProblems, shares, storageBackend, network, cullingProblems, ownerAccessProblems, renameProblems];
 
 export function crossCheck(config: StackConfig): Problem[] {
   return CHECKS.flatMap((check) => check(config));

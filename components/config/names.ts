@@ -68,6 +68,16 @@ export const names = {
   },
 } as const;
 
+/**
+ * The Secrets the platform itself creates in a team namespace, each with the namer that names it
+ * (one entry per kind; the id is a session's name). Every name a namer can produce is reserved:
+ * a Secret the config names for its own use (git credentials, a TLS certificate) must never be
+ * one of these, now or after a session is added (see platform-secrets.ts).
+ */
+export const PLATFORM_SECRETS: readonly { readonly kind: string; readonly name: (id: string) => string; readonly form: string }[] = [
+  { kind: 'a session token Secret', name: names.tokenSecret, form: names.tokenSecret('<session>') },
+];
+
 export const paths = {
   home: '/home/jovyan',
   code: '/code',

@@ -11,6 +11,7 @@ import { dataRetainedRule, efsDataProtectedRule, homeOnPersistentClaimRule, shar
 import { containerResourcesRule, noHostAccessRule } from './workloads';
 import { rbacSubjectsScopedRule, teamNamespaceRule } from './identity';
 import { nodeDiskBoundedRule } from './disk';
+import { platformSecretsRule } from './platform-secrets';
 import { gpuSessionsCulledRule } from './culling';
 import type { Rule } from './policy';
 
@@ -39,6 +40,7 @@ export function notebookPolicies(): Rule[] {
     clusterIpServicesRule(),
     tokenAuthRule(),
     noPlainSecretsRule(),
+    platformSecretsRule(),
     sessionLimitsRule(),
     gpuSessionsCulledRule(),
     teamNamespaceRule(),
@@ -57,3 +59,4 @@ export * from './auth';
 export * from './limits';
 export * from './identity';
 export * from './disk';
+export * from './platform-secrets';

@@ -44,6 +44,7 @@ export const TYPES = {
   job: 'kubernetes:batch/v1:Job',
   cronJob: 'kubernetes:batch/v1:CronJob',
   networkPolicy: 'kubernetes:networking.k8s.io/v1:NetworkPolicy',
+  ingress: 'kubernetes:networking.k8s.io/v1:Ingress',
   storageClass: 'kubernetes:storage.k8s.io/v1:StorageClass',
   roleBinding: 'kubernetes:rbac.authorization.k8s.io/v1:RoleBinding',
   clusterRoleBinding: 'kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding',

@@ -42,7 +42,7 @@ const SSH_REPO = `ssh://git@${GIT_HOST}:${GIT_SSH_PORT}/srv/git/repo.git`;
 /** The sessions of the team, as the config lists them; tests change `running` and add or remove entries. */
 const BASE_SESSIONS: SessionSpec[] = [
   { name: 'alpha', owner: 'alice' },
-  { name: 'beta', owner: 'bob', code: { repo: HTTPS_REPO, ref: 'main', mode: 'ephemeral', credentials: { secretName: 'git-token', type: 'token', caCertificate: true } } },
+  { name: 'beta', owner: 'bob', code: { repo: HTTPS_REPO, ref: 'main', mode: 'ephemeral', credentials: { secretName: 'git-https-credentials', type: 'token', caCertificate: true } } },
   {
     name: 'gamma',
     owner: 'carol',

@@ -225,7 +225,7 @@ export function gitServerObjects(images: Images, keys: GitKeys, node: string): O
 /** The session credentials Secrets, created in the team namespace by the platform admin. */
 export function sessionSecrets(keys: GitKeys): Obj[] {
   return [
-    secret('git-token', NAMESPACE, { token: keys.token, 'ca.crt': keys.caCert }),
+    secret('git-https-credentials', NAMESPACE, { token: keys.token, 'ca.crt': keys.caCert }),
     secret('git-deploy-key', NAMESPACE, {
       'ssh-privatekey': keys.deployKey,
       // Pinned: the host key the test generated, for the name git connects to.

@@ -287,7 +287,7 @@ describe('code', () => {
     const sync = containerOf(pod, 'git-sync');
     expect(sync.args.slice(6)).toEqual(['--username=git', '--password-file=/etc/git-secret/token']);
     expect(sync.args.join(' ')).not.toMatch(/--password=/);
-    expect(volumesOf(pod)['git-secret'].secret).toEqual({ secretName: 'git-token', defaultMode: 0o400 });
+    expect(volumesOf(pod)['git-secret'].secret).toEqual({ secretName: 'git-https-credentials', defaultMode: 0o400 });
     const custom = withSession((s) => (s.code = { repo: 'https://git.example.com/team/churn.git', credentials: { secretName: 't', type: 'token', username: 'oauth2' } }));
     expect(containerOf(podOf(objectsOf(custom, 'churn')), 'git-sync').args).toContain('--username=oauth2');
   });

@@ -30,6 +30,7 @@ describe('the rules', () => {
       'cluster-ip-services-only',
       'jupyter-token-auth',
       'no-plain-secrets',
+      'platform-secrets-not-credentials',
       'session-limits',
       'gpu-sessions-culled',
       'team-namespace',
