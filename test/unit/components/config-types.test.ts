@@ -3,8 +3,12 @@
  * against the package's entry point, compiled by the TypeScript compiler in memory. A correct
  * config compiles; a misspelt key, a wrong type or an unknown backend does not.
  */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import ts from 'typescript';
+import { parseAllDocuments } from 'yaml';
+import { planFromConfig, readStackConfigFile, synthesize } from '../../../components';
 
 const ROOT = path.join(__dirname, '..', '..', '..');
 const ENTRY = path.join(ROOT, 'components', 'index');
@@ -23,7 +27,19 @@ const minimal = (extra: { session?: string; storage?: string } = {}) => `{
   sessions: [{ name: 'analysis', owner: 'alice', size: 'small', environment: 'scipy'${extra.session ?? ''} }],
 }`;
 
+/** The TypeScript examples of the README and docs/library.md that use the package, its import pointed at the entry point. */
+const DOC_EXAMPLES: Record<string, string> = {};
+for (const doc of ['README.md', path.join('docs', 'library.md')]) {
+  const text = fs.readFileSync(path.join(ROOT, doc), 'utf8');
+  let n = 0;
+  for (const [, body] of text.matchAll(/^```ts\n([\s\S]*?)^```/gm)) {
+    if (!body.includes("from 'notebook-platform'")) continue;
+    DOC_EXAMPLES[`${path.basename(doc, '.md').toLowerCase()}-example-${++n}.ts`] = body.replaceAll("from 'notebook-platform'", `from ${JSON.stringify(ENTRY)}`);
+  }
+}
+
 const FIXTURES: Record<string, string> = {
+  ...DOC_EXAMPLES,
   'valid.ts': program(minimal()),
   'valid-with-options.ts': program(minimal({ session: ", running: false, code: { repo: 'https://git.example.com/a.git', mode: 'persistent' }" })),
   'misspelt-key.ts': program(minimal({ session: ', runing: false' })),
@@ -32,8 +48,15 @@ const FIXTURES: Record<string, string> = {
   'missing-required.ts': program(`{ team: 'team-a', sizes: {}, environments: {} }`),
 };
 
-/** Error diagnostics per fixture, from one in-memory compilation of all of them. */
+let compiled: Record<string, string[]> | undefined;
+
+/** Error diagnostics per fixture, from one in-memory compilation of all of them (done once). */
 function compile(): Record<string, string[]> {
+  compiled ??= compileAll();
+  return compiled;
+}
+
+function compileAll(): Record<string, string[]> {
   const dir = path.join(ROOT, 'test', 'unit', 'components', '.typed-programs');
   const files = new Map(Object.entries(FIXTURES).map(([name, source]) => [path.join(dir, name), source]));
   const options: ts.CompilerOptions = {
@@ -90,5 +113,41 @@ describe('NotebookPlatformArgs.config is typed with the schema input', () => {
 
   it('refuses a config without its required fields', () => {
     expect(errors['missing-required.ts'].join('\n')).toMatch(/Property 'storage' is missing/);
+  });
+});
+
+describe('the examples of the README and docs/library.md', () => {
+  let errors: Record<string, string[]>;
+  beforeAll(() => {
+    errors = compile();
+  }, 120_000);
+
+  it('compile against the package entry point', () => {
+    const names = Object.keys(DOC_EXAMPLES);
+    expect(names.length).toBeGreaterThanOrEqual(4);
+    expect(Object.fromEntries(names.map((name) => [name, errors[name]]))).toEqual(Object.fromEntries(names.map((name) => [name, []])));
+  });
+
+  it('the cdk8s example synthesizes the objects notebook-platform synth writes', () => {
+    const [name, source] = Object.entries(DOC_EXAMPLES).find(([, body]) => body.includes("from 'cdk8s'"))!;
+    expect(name).toMatch(/^library-example-/);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'np-cdk8s-example-'));
+    fs.mkdirSync(path.join(dir, 'stacks'));
+    fs.copyFileSync(path.join(ROOT, 'stacks', 'Pulumi.team-a.yaml'), path.join(dir, 'stacks', 'Pulumi.team-a.yaml'));
+    const js = ts.transpileModule(source, { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true } }).outputText;
+    const cwd = process.cwd();
+    try {
+      process.chdir(dir);
+      const exports = {};
+      new Function('require', 'exports', 'module', js)(require, exports, { exports });
+    } finally {
+      process.chdir(cwd);
+    }
+    const written = Object.fromEntries(fs.readdirSync(path.join(dir, 'manifests')).map((file) => [file, parseAllDocuments(fs.readFileSync(path.join(dir, 'manifests', file), 'utf8')).map((d) => d.toJS())]));
+    const expected = synthesize(planFromConfig(readStackConfigFile(path.join(ROOT, 'stacks', 'Pulumi.team-a.yaml'))));
+    // cdk8s names a chart's file after its id: team.k8s.yaml where synth writes 00-team.k8s.yaml.
+    expect(Object.keys(written).sort()).toEqual(expected.map((f) => f.file.replace(/^00-/, '')).sort());
+    for (const file of expected) expect(written[file.file.replace(/^00-/, '')]).toEqual(JSON.parse(JSON.stringify(file.objects)));
+    fs.rmSync(dir, { recursive: true, force: true });
   });
 });
