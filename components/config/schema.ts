@@ -127,9 +127,9 @@ export const shareSchema = z.strictObject({
   /** public: every team may mount it read-only; team: read-write for the team; restricted: listed owners only. */
   access: z.enum(ACCESS_LEVELS),
   /** Owners who may read (restricted shares). */
-  readers: z.array(z.string()).default([]),
+  readers: z.array(dnsLabel('a user name', 40)).default([]),
   /** Owners who may write (restricted and public shares; team shares are writable by all). */
-  writers: z.array(z.string()).default([]),
+  writers: z.array(dnsLabel('a user name', 40)).default([]),
   /** Capacity of the claim. @default "100Gi" */
   size: quantity('100Gi').default('100Gi'),
   /** Adopt an existing EFS access point (a public share owned by another team). */
@@ -396,7 +396,12 @@ export const stackConfigSchema = z.strictObject({
   jupyter: jupyterSchema.default(jupyterSchema.parse({})),
   images: imagesSchema.default(imagesSchema.parse({})),
   /** URL of the platform, passed to notebooks as NOTEBOOK_PLATFORM_ENDPOINT. */
-  platformEndpoint: z.string().regex(/^https?:\/\/\S+$/, { message: 'must be an http(s) URL' }).optional(),
+  platformEndpoint: z
+    .string()
+    .refine((value) => isPlainUrl(value, ['https', 'http']), {
+      message: 'must be an http(s) URL such as "https://notebooks.example.com": a host name, an optional port and a path of letters, digits and -._~%/ (no quotes, spaces, "$", ";" or credentials)',
+    })
+    .optional(),
   sessions: z.array(sessionSchema).default([]),
 });
 

@@ -26,7 +26,7 @@ describe('the state output', () => {
     const config = baseConfig();
     config.jupyter = { stopIdleSessionsAfterSeconds: 600 };
     config.network = { apiServer: { cidrs: ['10.0.0.0/16'] } };
-    const platform = new NotebookPlatform('team', { config });
+    const platform = new NotebookPlatform('team', { config: config as never });
     const summaries = platform.sessionSummaries();
     states = Object.fromEntries(await Promise.all(Object.entries(summaries).map(async ([name, s]) => [name, await valueOf(s.state)] as const)));
   });
