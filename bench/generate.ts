@@ -136,6 +136,8 @@ export function benchConfig(sessions: number, options: BenchConfigOptions = {}):
         autosave = true;
       }
     }
+    // Forks cross owners: the source allows the next owner and mounts no restricted share.
+    if (i % 20 === 6) Object.assign(session, { forkableBy: [ownerName((i + 1) % owners)], shares: ['reference-data', 'team-data'] });
     if (i % 20 === 7 && i > 0) session.forkFrom = sessionName(i - 1);
     if (i % 5 === 4) session.shares = ['reference-data', 'team-data'];
     if (i < sessions) list.push(session);

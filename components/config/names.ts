@@ -15,6 +15,11 @@ export const DATA_LABEL = `${LABEL_PREFIX}/data`;
  * analyzer's resource options do not include it, and the policy pack must see it.
  */
 export const RETAIN_ANNOTATION = `${LABEL_PREFIX}/retain-on-delete`;
+/**
+ * On a session's StatefulSet: the owners (comma-separated, sorted) whose sessions may fork it,
+ * besides its own owner; absent when none may. The policy pack judges forks by it.
+ */
+export const FORKABLE_BY_ANNOTATION = `${LABEL_PREFIX}/forkable-by`;
 /** "true" on a purged session's claim: the one case where RETAIN_ANNOTATION may be "false". */
 export const PURGE_ANNOTATION = `${LABEL_PREFIX}/purge`;
 export const COMPONENT_LABEL = 'app.kubernetes.io/component';

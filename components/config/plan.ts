@@ -152,6 +152,8 @@ export interface SessionPlan {
   readonly code?: CodePlan;
   readonly autosave?: AutosavePlan;
   readonly fork?: ForkPlan;
+  /** Other owners whose sessions may fork this one, sorted (the config's forkableBy). */
+  readonly forkableBy: readonly string[];
   readonly baseUrl: string;
   readonly url?: string;
   readonly env: Readonly<Record<string, string>>;
@@ -453,6 +455,7 @@ export function normalise(config: StackConfig): Plan {
         workTree: code.workTree,
       },
       fork: sourceHome && { fromSession: source!.name, claimName: sourceHome.claimName, subPath: sourceHome.subPath },
+      forkableBy: [...new Set(session.forkableBy)].sort(),
       baseUrl,
       url,
       env: sortedRecord(env),

@@ -230,8 +230,18 @@ export const sessionSchema = z.strictObject({
   shares: z.array(z.string()).optional(),
   /** false scales the session to zero and keeps everything else. @default true */
   running: z.boolean().default(true),
-  /** Start as a copy of this session's home (copied once). */
+  /**
+   * Start as a copy of this session's home (copied once). Another owner's session only if it
+   * lists this session's owner in `forkableBy`.
+   */
   forkFrom: z.string().optional(),
+  /**
+   * Owners, besides this session's own, whose sessions may fork this one. A fork copies the whole
+   * home: work, personal credentials and whatever was copied from restricted shares (a forking
+   * owner must also be entitled to every restricted share this session mounts).
+   * @default none: only the owner's own sessions may fork it
+   */
+  forkableBy: z.array(dnsLabel('a user name', 40)).default([]),
   code: codeSchema.optional(),
   /** Commit and push the work directory on change (needs `code`). */
   autosave: autosaveSchema.optional(),

@@ -11,7 +11,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Plan, SessionPlan } from '../config/plan';
-import { JUPYTER_PORT } from '../config/names';
+import { FORKABLE_BY_ANNOTATION, JUPYTER_PORT } from '../config/names';
 import { KEEP_IDLE_GPU_ANNOTATION } from '../config/culling';
 import { meta, SKIP_AWAIT, type KubeObject } from './objects';
 import { homeClaim } from './storage';
@@ -93,6 +93,11 @@ function keepIdleGpuAnnotation(plan: Plan, session: SessionPlan): Record<string,
   return session.gpu > 0 && plan.jupyter.keepIdleGpuSessions ? { [KEEP_IDLE_GPU_ANNOTATION]: 'true' } : {};
 }
 
+/** Who may fork the session, on its StatefulSet (not the pod template: changing it restarts nothing). */
+function forkableByAnnotation(session: SessionPlan): Record<string, string> {
+  return session.forkableBy.length > 0 ? { [FORKABLE_BY_ANNOTATION]: session.forkableBy.join(',') } : {};
+}
+
 /**
  * The session's StatefulSet: `replicas` 0 when the config stops the session, else left to the
  * cluster (see above); claims retained
@@ -103,7 +108,7 @@ export function sessionStatefulSet(plan: Plan, session: SessionPlan): KubeObject
   return {
     apiVersion: 'apps/v1',
     kind: 'StatefulSet',
-    metadata: meta(session.names.statefulSet, session.labels, plan.namespace, keepIdleGpuAnnotation(plan, session)),
+    metadata: meta(session.names.statefulSet, session.labels, plan.namespace, { ...forkableByAnnotation(session), ...keepIdleGpuAnnotation(plan, session) }),
     spec: {
       ...(session.replicas === 0 ? { replicas: 0 } : {}),
       serviceName: session.names.service,

@@ -12,6 +12,7 @@ import { containerResourcesRule, noHostAccessRule } from './workloads';
 import { rbacSubjectsScopedRule, teamNamespaceRule } from './identity';
 import { nodeDiskBoundedRule } from './disk';
 import { platformSecretsRule } from './platform-secrets';
+import { forkConsentRule } from './forks';
 import { gpuSessionsCulledRule } from './culling';
 import type { Rule } from './policy';
 
@@ -34,6 +35,7 @@ export function notebookPolicies(): Rule[] {
     dataRetainedRule(),
     efsDataProtectedRule(),
     shareEntitlementsRule(),
+    forkConsentRule(),
     namespacePodSecurityRule(),
     namespaceDefaultDenyRule(),
     egressPeersScopedRule(),
@@ -60,3 +62,4 @@ export * from './limits';
 export * from './identity';
 export * from './disk';
 export * from './platform-secrets';
+export * from './forks';

@@ -105,6 +105,8 @@ describe('validateConfig', () => {
 
   it('detects fork cycles', () => {
     const problems = problemsOf((c) => {
+      // One owner, so the cycle is the only problem (forks across owners need consent).
+      for (const session of c.sessions) session.owner = 'bob';
       c.sessions[0].forkFrom = 'forecast';
       c.sessions[1].forkFrom = 'report';
       c.sessions[2].forkFrom = 'churn';

@@ -408,7 +408,7 @@ describe('fork', () => {
   });
 
   it('nfs: the source\'s sub-directory of the shared claim, read-only, through the home volume', () => {
-    const plan = withSession((s) => (s.forkFrom = 'churn'), 'report');
+    const plan = withSession((s, config) => { s.forkFrom = 'churn'; config.sessions[0].forkableBy = ['carol']; }, 'report');
     const pod = podOf(objectsOf(plan, 'report'));
     expect(volumesOf(pod)['fork-source']).toBeUndefined();
     expect(mountsOf(containerOf(pod, 'prepare-home'))['/fork-source']).toEqual({ name: 'home', mountPath: '/fork-source', readOnly: true, subPath: 'sessions/churn' });

@@ -24,6 +24,7 @@ describe('the rules', () => {
       'data-retained-on-delete',
       'efs-data-protected',
       'share-entitlements',
+      'fork-consent',
       'namespace-pod-security-restricted',
       'namespace-default-deny',
       'egress-peers-scoped',
