@@ -8,6 +8,7 @@ import { validateCommand } from './validate';
 import { synthCommand } from './synth';
 import { checkCommand } from './check';
 import { orphansCommand } from './orphans';
+import { usageCommand } from './usage';
 import { sessionsCommand } from './sessions';
 import { UsageError, type Io } from './io';
 
@@ -19,6 +20,7 @@ commands:
   check FILE...               run the policy pack offline over what the stack would register
   orphans FILE [--json]       claims and volumes of the team the config no longer references
                               (current kubeconfig; --context NAME), and how to purge each
+  usage FILE [--json]         used bytes of every home and share, as last measured
   sessions list|start|stop [SESSION] --stack TEAM
                               an owner starts or stops their own session (current
                               kubeconfig; --config FILE, --context NAME, --json for list)
@@ -26,7 +28,7 @@ commands:
 exit codes: 0 ok, 1 problems found, 2 usage error`;
 
 type Command = (args: string[], io: Io) => Promise<number>;
-const COMMANDS: Record<string, Command> = { validate: validateCommand, synth: synthCommand, check: checkCommand, orphans: orphansCommand, sessions: sessionsCommand };
+const COMMANDS: Record<string, Command> = { validate: validateCommand, synth: synthCommand, check: checkCommand, orphans: orphansCommand, usage: usageCommand, sessions: sessionsCommand };
 
 export async function run(argv: readonly string[], io: Io = processIo()): Promise<number> {
   const [name, ...args] = argv;

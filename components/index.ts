@@ -8,6 +8,7 @@
 export { NotebookPlatform, NotebookPlatformConfigError, type NotebookPlatformArgs, type SessionSummary } from './platform';
 export { NotebookSession, type NotebookSessionArgs } from './session';
 export { EfsStorage, type EfsArgs } from './aws/efs';
+export { EfsBackup, type EfsBackupArgs } from './aws/backup';
 export { configFromPulumi } from './config/pulumi-config';
 
 // The stack config: its schema and types, reading and validating it (what `notebook-platform validate` does).
@@ -39,6 +40,7 @@ export type {
 } from './config/plan';
 export type { CulledSession, CullerPlan, CullingRules, SchedulePlan } from './config/culling';
 export type { ClaimSizes } from './kubernetes/claim-sizes';
+export { backupSchema, usageSchema, type BackupConfig, type BackupPlan, type UsagePlan } from './config/lifecycle-schema';
 
 // Labels and annotations on every object, for `kubectl -l` and tooling.
 export { OWNER_LABEL, PURGE_ANNOTATION, RETAIN_ANNOTATION, SESSION_LABEL, SHARE_LABEL, TEAM_LABEL } from './config/names';

@@ -7,6 +7,7 @@
 import * as pulumi from '@pulumi/pulumi';
 import * as aws from '@pulumi/aws';
 import type { Plan } from '../config/plan';
+import { EfsBackup } from './backup';
 
 export interface EfsArgs {
   readonly plan: Plan;
@@ -19,6 +20,8 @@ export class EfsStorage extends pulumi.ComponentResource {
   readonly accessPointIds: Record<string, pulumi.Output<string>>;
   /** The created file system, undefined when adopted. */
   readonly fileSystem?: aws.efs.FileSystem;
+  /** The team's AWS Backup plan and vault (the config's `backup`), undefined without one. */
+  readonly backup?: EfsBackup;
 
   constructor(name: string, args: EfsArgs, opts?: pulumi.ComponentResourceOptions) {
     super('notebook-platform:aws:EfsStorage', name, {}, opts);
@@ -55,6 +58,10 @@ export class EfsStorage extends pulumi.ComponentResource {
       this.accessPointIds[share.name] = accessPoint.id;
     }
     if (storage.csiDriverAddon) installCsiDriver(name, storage.csiDriverAddon, tags, this);
+    if (plan.backup) {
+      const fileSystemArn = this.fileSystem ? this.fileSystem.arn : aws.efs.getFileSystemOutput({ fileSystemId: this.fileSystemId }, { parent: this }).arn;
+      this.backup = new EfsBackup(`${name}-backups`, { plan, fileSystemArn, tags }, { parent: this });
+    }
     this.registerOutputs({ fileSystemId: this.fileSystemId, accessPointIds: this.accessPointIds });
   }
 }

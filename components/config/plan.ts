@@ -6,6 +6,7 @@
  */
 import type { EgressRule, Peer, SessionConfig, ShareConfig, SizeConfig, StackConfig, StorageConfig } from './schema';
 import { parseQuantity } from './quantity';
+import { backupPlan, usagePlan, type BackupPlan, type UsagePlan } from './lifecycle-schema';
 import { cullerPlan, cullingRules, type CullerPlan, type CullingRules } from './culling';
 import {
   COMPONENT_LABEL, DATA_LABEL, JUPYTER_PORT, MANAGED_BY, MANAGED_BY_LABEL, NOTEBOOK_COMPONENT, NOTEBOOK_GID, NOTEBOOK_UID,
@@ -221,6 +222,10 @@ export interface Plan {
   readonly images: StackConfig['images'];
   /** The team's culler; undefined when no running session has a stop rule. */
   readonly culler?: CullerPlan;
+  /** Scheduled backups (the config's `backup`); undefined when the team has none. */
+  readonly backup?: BackupPlan;
+  /** When used bytes are measured (the config's `usage`); undefined when never. */
+  readonly usage?: UsagePlan;
 }
 
 const byName = <T extends { name: string }>(a: T, b: T) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
@@ -514,5 +519,7 @@ export function normalise(config: StackConfig): Plan {
     security: { uid: NOTEBOOK_UID, gid: NOTEBOOK_GID },
     images: config.images,
     ...(culler ? { culler } : {}),
+    ...(config.backup ? { backup: backupPlan(config) } : {}),
+    ...(config.usage ? { usage: usagePlan(config) } : {}),
   };
 }

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { scheduleSchema, sessionJupyterSchema, teamCullingFields } from './culling-schema';
 import { isQuantity } from './quantity';
 import { isCleanAbsolutePath, isDnsSubdomain, isGitRefName, isHostName, isImageReference, isIpv4Address, isIpv4Cidr, isLabelKey, isLabelValue, isPlainUrl } from './grammars';
+import { backupSchema, usageSchema } from './lifecycle-schema';
 
 /** The upstream git-sync image the platform pins. */
 export const GIT_SYNC_IMAGE = 'registry.k8s.io/git-sync/git-sync:v4.7.1';
@@ -413,6 +414,10 @@ export const stackConfigSchema = z.strictObject({
     })
     .optional(),
   sessions: z.array(sessionSchema).default([]),
+  /** Scheduled backups of the team's data (efs: AWS Backup; storageClass: CSI VolumeSnapshots). @default none */
+  backup: backupSchema.optional(),
+  /** Measure the used bytes of every home and share on a schedule (`notebook-platform usage`). @default none */
+  usage: usageSchema.optional(),
 });
 
 export type StackConfig = z.infer<typeof stackConfigSchema>;

@@ -22,6 +22,8 @@ export interface KubeApi {
   list(path: string, query?: Record<string, string>): Promise<KubeListItem[]>;
   /** One object, or undefined when the API answers 404. */
   get(path: string): Promise<KubeListItem | undefined>;
+  /** A text resource (a pod's log), or undefined on 404. */
+  getText(path: string): Promise<string | undefined>;
 }
 
 export interface KubeListItem {
@@ -220,13 +222,19 @@ export interface KubeApiOptions {
 export function kubeApi(options: KubeApiOptions = {}): KubeApi {
   // Resolved on the first request: a command reports a bad config file before a missing kubeconfig.
   let credentials: Credentials | undefined;
-  const getJson = async (path: string): Promise<{ status: number; value?: { items?: KubeListItem[]; metadata?: { continue?: string } } & KubeListItem }> => {
+  const getBody = async (path: string): Promise<string | undefined> => {
     credentials ??= resolveCredentials(options.files ?? kubeconfigFiles(), options.context);
     const { status, body } = await request(credentials, path, options.timeoutMs ?? REQUEST_TIMEOUT_MS);
-    if (status === 404) return { status };
+    if (status === 404) return undefined;
     if (status < 200 || status >= 300) throw new KubeApiError(`GET ${path}: ${apiMessage(status, body)}`);
+    return body;
+  };
+  type Json = { items?: KubeListItem[]; metadata?: { continue?: string } } & KubeListItem;
+  const getJson = async (path: string): Promise<Json | undefined> => {
+    const body = await getBody(path);
+    if (body === undefined) return undefined;
     try {
-      return { status, value: JSON.parse(body) };
+      return JSON.parse(body) as Json;
     } catch {
       throw new KubeApiError(`GET ${path}: the answer is not JSON`);
     }
@@ -237,7 +245,7 @@ export function kubeApi(options: KubeApiOptions = {}): KubeApi {
       let token: string | undefined;
       for (let page = 0; page < MAX_PAGES; page++) {
         const params = new URLSearchParams({ ...query, limit: String(PAGE_SIZE), ...(token ? { continue: token } : {}) });
-        const { value } = await getJson(`${path}?${params.toString()}`);
+        const value = await getJson(`${path}?${params.toString()}`);
         if (!value) throw new KubeApiError(`GET ${path}: 404 (is the API server a Kubernetes API server?)`);
         items.push(...(value.items ?? []));
         token = value.metadata?.continue || undefined;
@@ -246,7 +254,8 @@ export function kubeApi(options: KubeApiOptions = {}): KubeApi {
       throw new KubeApiError(`GET ${path}: more than ${MAX_PAGES * PAGE_SIZE} items`);
     },
     async get(path) {
-      return (await getJson(path)).value;
+      return getJson(path);
     },
+    getText: getBody,
   };
 }

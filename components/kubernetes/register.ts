@@ -23,6 +23,7 @@ const CLASSES: Record<string, ResourceClass> = {
   'v1/LimitRange': k8s.core.v1.LimitRange,
   'apps/v1/StatefulSet': k8s.apps.v1.StatefulSet,
   'apps/v1/Deployment': k8s.apps.v1.Deployment,
+  'batch/v1/CronJob': k8s.batch.v1.CronJob,
   'networking.k8s.io/v1/NetworkPolicy': k8s.networking.v1.NetworkPolicy,
   'networking.k8s.io/v1/Ingress': k8s.networking.v1.Ingress,
   'rbac.authorization.k8s.io/v1/Role': k8s.rbac.v1.Role,

@@ -13,6 +13,8 @@ import { teamStorageObjects } from './storage';
 import { sessionObjects } from './session';
 import { teamScriptObjects } from './scripts';
 import { cullerObjects } from './culler';
+import { snapshotObjects } from './snapshots';
+import { usageObjects } from './usage';
 
 /** A chart holding prepared objects. Construct ids are the objects' keys: stable, never positional. */
 export class ObjectsChart extends Chart {
@@ -23,7 +25,7 @@ export class ObjectsChart extends Chart {
 }
 
 export function teamObjects(plan: Plan): KubeObject[] {
-  return [...teamSecurityObjects(plan), ...teamScriptObjects(plan), ...teamStorageObjects(plan), ...cullerObjects(plan)];
+  return [...teamSecurityObjects(plan), ...teamScriptObjects(plan), ...teamStorageObjects(plan), ...cullerObjects(plan), ...snapshotObjects(plan), ...usageObjects(plan)];
 }
 
 /** Chart ids: also the names of the manifest files `synth` writes (synth.ts). */

@@ -136,6 +136,7 @@ describe('live sizes', () => {
         return path.includes('persistentvolumeclaims') ? [claim('workdir-etl', '20Gi', '20Gi')] : [];
       },
       get: async () => undefined,
+      getText: async () => undefined,
     };
     expect(await liveClaimSizes(plan, api)).toEqual({ 'workdir-etl': '20Gi' });
     expect(calls).toEqual([
