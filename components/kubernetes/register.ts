@@ -71,10 +71,18 @@ export function registerObject(object: KubeObject, opts: pulumi.CustomResourceOp
 
 export { RETAIN_ANNOTATION, PURGE_ANNOTATION };
 
+/** The kubernetes provider's annotation that makes a server-side apply take over conflicting fields. */
+export const PATCH_FORCE_ANNOTATION = 'pulumi.com/patchForce';
+
 /** A data-holding object stating its retention (and, for a purged session's claim, the purge). */
 export function withRetention(object: KubeObject, retain: boolean, purge = false): KubeObject {
   if (object.kind !== 'PersistentVolumeClaim' && object.kind !== 'PersistentVolume') return object;
   const annotations: Record<string, string> = { ...object.metadata.annotations, [RETAIN_ANNOTATION]: String(retain) };
-  if (purge) annotations[PURGE_ANNOTATION] = 'true';
+  if (purge) {
+    annotations[PURGE_ANNOTATION] = 'true';
+    // A purge may re-adopt a claim an earlier registration left behind (orphans prints how); that
+    // registration's field manager still owns the retain annotation, so the apply takes it over.
+    annotations[PATCH_FORCE_ANNOTATION] = 'true';
+  }
   return { ...object, metadata: { ...object.metadata, annotations } };
 }
