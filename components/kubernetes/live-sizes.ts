@@ -1,6 +1,6 @@
 /**
  * The sizes the team's claims have in the cluster now, for the shrink check (claim-sizes.ts):
- * the larger of each claim's request and capacity, and of its static volume's capacity (a static
+ * the larger of each claim's request and of its static volume's capacity (a static
  * claim keeps its first request while its volume's recorded capacity follows the config). Read
  * with the kubernetes provider's own kubeconfig and context, through list calls the deployer may
  * already make.
@@ -28,8 +28,9 @@ export function sizesOf(plan: Plan, claims: readonly KubeListItem[], volumes: re
   };
   for (const claim of claims) {
     if (claim.metadata.namespace !== undefined && claim.metadata.namespace !== plan.namespace) continue;
+    // The request, not status.capacity: a claim bound to a larger volume (a static or local
+    // volume, a provisioner rounding up) keeps its smaller request, and repeating it is no shrink.
     note(claim.metadata.name, claim.spec?.resources?.requests?.storage);
-    note(claim.metadata.name, claim.status?.capacity?.storage);
   }
   for (const volume of volumes) {
     const ref = volume.spec?.claimRef;
