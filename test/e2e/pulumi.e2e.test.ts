@@ -266,9 +266,13 @@ describe('session lifecycle (team-b on kwok-volume, a claim per session)', () =>
         v.team = 'life';
         v.storage = { backend: 'storageClass', storageClassName: 'kwok-volume' };
         v.stateModel = 'session';
+        withoutCuller(v);
         v.sessions = edit((v.sessions as StackValues[]).map((s) => ({ ...s })));
       }),
     );
+  // These tests check that a session's change touches that session alone; with a culler, its
+  // config and Role (which name the watched sessions) change too, as culling.e2e.test.ts shows.
+  const withoutCuller = (v: StackValues) => (v.jupyter = { ...(v.jupyter as StackValues), stopIdleSessionsAfterSeconds: 0 });
   const withAdhoc = (sessions: StackValues[], extra: StackValues = {}) => [...sessions, { name: 'adhoc', owner: 'grace', size: 'small', environment: 'minimal', ...extra }];
   const stopped = (sessions: StackValues[], name: string) => sessions.map((s) => (s.name === name ? { ...s, running: false } : s));
   const without = (sessions: StackValues[], name: string) => sessions.filter((s) => s.name !== name);
@@ -280,6 +284,7 @@ describe('session lifecycle (team-b on kwok-volume, a claim per session)', () =>
       v.team = 'life';
       v.storage = { backend: 'storageClass', storageClassName: 'kwok-volume' };
       v.stateModel = 'session';
+      withoutCuller(v);
       base = v.sessions as StackValues[];
     });
     const validated = validateStackFile(file);
@@ -324,7 +329,8 @@ describe('session lifecycle (team-b on kwok-volume, a claim per session)', () =>
     const deletes = changed(r);
     expect(deletes.every((s) => s.op === 'delete')).toBe(true);
     expect(deletes.map((s) => urnName(s.urn)).sort()).toEqual(
-      ['reports', `${namespace}/ConfigMap/reports-jupyter`, `${namespace}/PersistentVolumeClaim/workdir-reports`, `${namespace}/Secret/reports-token`,
+      // The session component is named under its platform (named after the stack): life/reports.
+      ['life/reports', `${namespace}/ConfigMap/reports-jupyter`, `${namespace}/PersistentVolumeClaim/workdir-reports`, `${namespace}/Secret/reports-token`,
         `${namespace}/Service/reports`, `${namespace}/ServiceAccount/reports`, `${namespace}/StatefulSet/reports`].sort(),
     );
     // The claim's delete step is the engine dropping it from the state: retainOnDelete keeps it.
