@@ -6,7 +6,7 @@
  * sleep. The culler must stop `idle` (its requests leave the quota's used figures, its home
  * stays), leave `busy` running, and leave the record of why. Afterwards `pulumi up` changes
  * nothing, a non-owner cannot start the session, and its owner starts it with
- * `notebook-platform sessions start`, files intact.
+ * `notebook-platform sessions start`, files intact; exec into it is the owner's alone.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -100,7 +100,7 @@ beforeAll(async () => {
   values = {
     ...base,
     network: { ...(base.network as object), apiServer },
-    access: { ...(base.access as object), ownerSubject: '{owner}' },
+    access: { ...(base.access as object), ownerSubject: '{owner}', allowExec: true },
     jupyter: { stopIdleSessionsAfterSeconds: IDLE_SECONDS },
   };
   const validated = validateConfig(values);
@@ -186,6 +186,12 @@ describe('the culler on the real node', () => {
     await waitReady('idle-0');
     const kept = await execIn(k, NAMESPACE, 'idle-0', 'notebook', 'cat ~/kept.txt');
     expect(kept.stdout.trim()).toBe('kept across the stop');
+    // Exec is the owner's alone, on the real kubelet: alice runs a command in her pod; bob (owner
+    // of busy, no viewer here) is refused by the API server (the pod, or its exec) before the node.
+    const ownExec = await kubectlFor(cp, 'alice')(['exec', '-n', NAMESPACE, 'idle-0', '-c', 'notebook', '--', 'cat', '/home/jovyan/kept.txt']);
+    expect({ code: ownExec.code, out: ownExec.stdout.trim() }).toEqual({ code: 0, out: 'kept across the stop' });
+    const strangerExec = await kubectlFor(cp, 'bob')(['exec', '-n', NAMESPACE, 'idle-0', '-c', 'notebook', '--', 'true']);
+    expect({ code: strangerExec.code, refused: /forbidden: User "bob" cannot (create|get) resource "pods(\/exec)?"/i.test(strangerExec.stderr), stderr: strangerExec.stderr.trim() }).toEqual({ code: 1, refused: true, stderr: expect.stringContaining('forbidden') });
     // Running again: the culler clears its record.
     await waitFor('record cleared', async () => {
       const status = await k.json<{ data?: Record<string, string> }>(['get', 'configmap', '-n', NAMESPACE, 'notebook-culler-status']);
