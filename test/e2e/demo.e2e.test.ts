@@ -49,12 +49,12 @@ describe('npm start (scripts/demo)', () => {
     timings['first npm start'] = r.durationMs;
     expect(explain(r)).toBe('');
     const lines = r.stdout.split('\n');
-    const header = lines.findIndex((l) => /^SESSION\s+OWNER\s+SIZE\s+RUNNING\s+URL\s+STATE CLAIM$/.test(l));
+    const header = lines.findIndex((l) => /^SESSION\s+OWNER\s+SIZE\s+STATE\s+URL\s+STATE CLAIM$/.test(l));
     expect(header).toBeGreaterThanOrEqual(0);
     expect(lines.slice(header + 1, header + 4)).toEqual([
-      expect.stringMatching(/^churn-model\s+alice\s+small\s+yes\s+https:\/\/notebooks\.example\.com\/notebooks\/demo\/churn-model\/\s+workdirs\/sessions\/churn-model$/),
-      expect.stringMatching(/^forecasting\s+bob\s+medium\s+yes\s+\S+\s+workdirs\/sessions\/forecasting$/),
-      expect.stringMatching(/^payroll-audit\s+carol\s+small\s+no\s+\S+\s+workdirs\/sessions\/payroll-audit$/),
+      expect.stringMatching(/^churn-model\s+alice\s+small\s+running\s+https:\/\/notebooks\.example\.com\/notebooks\/demo\/churn-model\/\s+workdirs\/sessions\/churn-model$/),
+      expect.stringMatching(/^forecasting\s+bob\s+medium\s+running\s+\S+\s+workdirs\/sessions\/forecasting$/),
+      expect.stringMatching(/^payroll-audit\s+carol\s+small\s+stopped by config\s+\S+\s+workdirs\/sessions\/payroll-audit$/),
     ]);
     expect(r.stdout).toMatch(/scripts\/demo token <session>/);
     // The example file is never written (the salt goes into the copy in the state dir).
