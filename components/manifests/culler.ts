@@ -15,7 +15,7 @@ import { CULLER_CONFIG_DIR, CULLER_TOKENS_DIR, type CullerPlan } from '../config
 import { meta, type KubeObject } from './objects';
 import { containerSecurity } from './containers';
 import { assetsDirectory } from './scripts';
-import { CLUSTER_DNS, notebookPodSelector } from './network-policy';
+import { clusterDnsEgressRule, notebookPodSelector } from './network-policy';
 
 const RBAC_GROUP = 'rbac.authorization.k8s.io';
 export const CULLER_SCRIPT = 'culler.py';
@@ -107,13 +107,7 @@ export function cullerNetworkPolicy(plan: Plan, culler: CullerPlan): KubeObject 
       policyTypes: ['Ingress', 'Egress'],
       ingress: [],
       egress: [
-        {
-          to: [{ namespaceSelector: { matchLabels: CLUSTER_DNS.namespaceLabels }, podSelector: { matchLabels: CLUSTER_DNS.podLabels } }],
-          ports: [
-            { protocol: 'UDP', port: CLUSTER_DNS.port },
-            { protocol: 'TCP', port: CLUSTER_DNS.port },
-          ],
-        },
+        clusterDnsEgressRule(),
         { to: [{ podSelector: { matchLabels: notebookPodSelector(plan) } }], ports: [{ protocol: 'TCP', port: plan.network.jupyterPort }] },
         { to: culler.apiServer.cidrs.map((cidr) => ({ ipBlock: { cidr } })), ports: [{ protocol: 'TCP', port: culler.apiServer.port }] },
       ],

@@ -29,13 +29,21 @@ interface PolicyPeer {
   readonly podSelector?: { readonly matchLabels: Labels };
   readonly ipBlock?: { readonly cidr: string; readonly except?: readonly string[] };
 }
-interface EgressRule {
+export interface EgressRule {
   readonly to: readonly PolicyPeer[];
   readonly ports?: readonly PolicyPort[];
 }
 
 const tcp = (port: number): PolicyPort => ({ protocol: 'TCP', port });
 const udp = (port: number): PolicyPort => ({ protocol: 'UDP', port });
+
+/** Egress to the cluster DNS pods on port 53, UDP and TCP: every pod of the team that resolves names needs it. */
+export function clusterDnsEgressRule(): EgressRule {
+  return {
+    to: [{ namespaceSelector: { matchLabels: CLUSTER_DNS.namespaceLabels }, podSelector: { matchLabels: CLUSTER_DNS.podLabels } }],
+    ports: [udp(CLUSTER_DNS.port), tcp(CLUSTER_DNS.port)],
+  };
+}
 
 /** Selects the team's notebook (session) pods: every session pod carries these labels. */
 export function notebookPodSelector(plan: Plan): Labels {
@@ -79,11 +87,7 @@ export function notebookIngressPolicy(plan: Plan): KubeObject {
  * `allowInternet` every address outside the private ranges, on any port.
  */
 export function notebookEgressPolicy(plan: Plan): KubeObject {
-  const dns: EgressRule = {
-    to: [{ namespaceSelector: { matchLabels: CLUSTER_DNS.namespaceLabels }, podSelector: { matchLabels: CLUSTER_DNS.podLabels } }],
-    ports: [udp(CLUSTER_DNS.port), tcp(CLUSTER_DNS.port)],
-  };
-  const egress: EgressRule[] = [dns];
+  const egress: EgressRule[] = [clusterDnsEgressRule()];
   if (plan.network.nodeLocalDns) {
     // NodeLocal DNSCache answers on a link-local address on every node, outside any pod.
     egress.push({ to: [{ ipBlock: { cidr: `${plan.network.nodeLocalDns}/32` } }], ports: [udp(CLUSTER_DNS.port), tcp(CLUSTER_DNS.port)] });

@@ -14,7 +14,7 @@ import { COMPONENT_LABEL } from '../config/names';
 import { meta, type KubeObject } from './objects';
 import { containerSecurity } from './containers';
 import { assetsDirectory } from './scripts';
-import { CLUSTER_DNS } from './network-policy';
+import { clusterDnsEgressRule } from './network-policy';
 
 const RBAC_GROUP = 'rbac.authorization.k8s.io';
 export const SNAPSHOTS_NAME = 'notebook-snapshots';
@@ -92,13 +92,7 @@ export function snapshotObjects(plan: Plan): KubeObject[] {
         policyTypes: ['Ingress', 'Egress'],
         ingress: [],
         egress: [
-          {
-            to: [{ namespaceSelector: { matchLabels: CLUSTER_DNS.namespaceLabels }, podSelector: { matchLabels: CLUSTER_DNS.podLabels } }],
-            ports: [
-              { protocol: 'UDP', port: CLUSTER_DNS.port },
-              { protocol: 'TCP', port: CLUSTER_DNS.port },
-            ],
-          },
+          clusterDnsEgressRule(),
           { to: backup.apiServer.cidrs.map((cidr) => ({ ipBlock: { cidr } })), ports: [{ protocol: 'TCP', port: backup.apiServer.port }] },
         ],
       },
