@@ -7,6 +7,12 @@
  * stays), leave `busy` running, and leave the record of why. Afterwards `pulumi up` changes
  * nothing, a non-owner cannot start the session, and its owner starts it with
  * `notebook-platform sessions start`, files intact; exec into it is the owner's alone.
+ *
+ * The same deployed team is then attacked through its config, as a platform engineer's typo or a
+ * hostile pull request would: a reserved or foreign namespace, a `__proto__` key that once moved
+ * every object, `system:` groups as viewers or admins. The real engine must refuse each before
+ * anything is created or changed (stack state and cluster objects compared before and after), and a
+ * signed-in user outside the team's groups (every user is in `system:authenticated`) reaches nothing.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -75,6 +81,18 @@ client.execute('import time; time.sleep(1800)')
 time.sleep(3)
 print('busy', kernel['id'])
 `;
+
+/** Objects a team config could create, by namespace: `kind/name uid` (pods and jobs churn, so not listed). */
+const WATCHED_KINDS = 'configmaps,secrets,serviceaccounts,services,roles,rolebindings,networkpolicies,statefulsets,deployments,cronjobs,resourcequotas,limitranges,persistentvolumeclaims';
+async function objectsIn(namespace: string): Promise<string[]> {
+  const list = await k.json<{ items: { kind: string; metadata: { name: string; uid: string } }[] }>(['get', WATCHED_KINDS, '-n', namespace, '-o', 'json']);
+  return list.items.map((o) => `${o.kind}/${o.metadata.name} ${o.metadata.uid}`).sort();
+}
+/** Every subject of every RoleBinding and ClusterRoleBinding in the cluster. */
+async function boundSubjects(): Promise<string[]> {
+  const bindings = await k.json<{ items: { kind: string; metadata: { namespace?: string; name: string }; subjects?: { kind: string; name: string }[] }[] }>(['get', 'rolebindings,clusterrolebindings', '-A', '-o', 'json']);
+  return bindings.items.flatMap((b) => (b.subjects ?? []).map((s) => `${b.metadata.namespace ?? ''}/${b.kind}/${b.metadata.name} ${s.kind}:${s.name}`)).sort();
+}
 
 async function sessionsAs(user: string, args: string[]) {
   return runProcess(process.execPath, [CLI, 'sessions', ...args, '--config', configFile], { env: { ...process.env, KUBECONFIG: cp.users[user].kubeconfig }, timeoutMs: 60_000 });
@@ -197,5 +215,53 @@ describe('the culler on the real node', () => {
       const status = await k.json<{ data?: Record<string, string> }>(['get', 'configmap', '-n', NAMESPACE, 'notebook-culler-status']);
       return status.data?.idle === undefined ? done(true) : notYet('record still there');
     }, { timeoutMs: 2 * 60_000, intervalMs: 2000 });
+  }, STEP_TIMEOUT_MS);
+});
+
+describe('config that would move the team or widen who may act in it: refused by the real engine, nothing changes', () => {
+  const NAMESPACES = [NAMESPACE, 'kube-system', 'default'];
+  let before: { state: string[]; objects: Record<string, string[]>; subjects: string[] };
+
+  const snapshot = async () => ({
+    state: (await ws.resources(STACK)).map((r) => `${r.urn} ${r.id ?? ''}`).sort(),
+    objects: Object.fromEntries(await Promise.all(NAMESPACES.map(async (ns) => [ns, await objectsIn(ns)] as const))),
+    subjects: await boundSubjects(),
+  });
+
+  beforeAll(async () => {
+    before = await snapshot();
+  }, STEP_TIMEOUT_MS);
+
+  // Each case: the stack config keys as written (`notebook-platform:` prefix added), the field and the rule the refusal names.
+  type Values = Record<string, unknown>;
+  const attacks: [string, (v: Values) => [string, unknown][], RegExp][] = [
+    ['namespace: kube-system', (v) => [...Object.entries(v), ['namespace', 'kube-system']], /namespace: "kube-system" is reserved for the cluster/],
+    ['namespace: default', (v) => [...Object.entries(v), ['namespace', 'default']], /namespace: "default" is reserved for the cluster/],
+    ['namespace of another team', (v) => [...Object.entries(v), ['namespace', 'nb-other']], /namespace: "nb-other" is not the team's namespace/],
+    ['__proto__ carrying a namespace', (v) => [...Object.entries(v), ['__proto__', { namespace: 'kube-system' }]], /__proto__: key "__proto__" is not allowed/],
+    ['adminGroups: [system:authenticated]', (v) => [...Object.entries(v), ['access', { ...(v.access as object), adminGroups: ['system:authenticated'] }]], /access\.adminGroups\[0\]: "system:authenticated" is a Kubernetes system group/],
+    ['viewerGroups: [system:masters]', (v) => [...Object.entries(v), ['access', { ...(v.access as object), viewerGroups: ['system:masters'] }]], /access\.viewerGroups\[0\]: "system:masters" is a Kubernetes system group/],
+  ];
+
+  it.each(attacks)('%s: pulumi up fails with the field and the rule, no stack trace, before anything is created', async (name, change, message) => {
+    // Entries, not object spread: a `__proto__` key must reach the YAML as data, as a user would write it.
+    const file = writeStackConfig(path.join(workDir, 'attacks', name.replace(/[^a-z]+/gi, '-')), STACK, Object.fromEntries(change(values)));
+    const r = await ws.up(STACK, ws.stackConfig(STACK, file), [], { allowFailure: true });
+    const output = `${r.errors.join('\n')}\n${r.stderr}`;
+    expect({ code: r.code, refused: message.test(output) }).toEqual({ code: expect.not.stringMatching(/^0$/), refused: true });
+    expect(output).not.toMatch(/^\s+at .+\(.+:\d+:\d+\)$/m);
+    expect(r.steps.filter((s) => s.op !== 'same')).toEqual([]);
+    expect(await snapshot()).toEqual(before);
+  }, STEP_TIMEOUT_MS);
+
+  it('a signed-in user outside the team groups reaches nothing in the team namespace (no binding names a system: group)', async () => {
+    expect(before.subjects.filter((s) => s.startsWith(`${NAMESPACE}/`) && / Group:system:/.test(s))).toEqual([]);
+    const mallory = kubectlFor(cp, 'mallory');
+    for (const args of [['get', 'pods'], ['get', 'secrets'], ['get', 'statefulsets'], ['get', 'configmaps']]) {
+      const r = await mallory([...args, '-n', NAMESPACE]);
+      expect({ args, code: r.code, forbidden: /forbidden/i.test(r.stderr) }).toEqual({ args, code: 1, forbidden: true });
+    }
+    const exec = await mallory(['exec', '-n', NAMESPACE, 'busy-0', '-c', 'notebook', '--', 'true']);
+    expect({ code: exec.code, forbidden: /forbidden/i.test(exec.stderr) }).toEqual({ code: 1, forbidden: true });
   }, STEP_TIMEOUT_MS);
 });
