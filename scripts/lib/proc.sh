@@ -39,3 +39,24 @@ proc_exe() {
   exe="$(readlink "/proc/$1/exe" 2>/dev/null)" || return 1
   printf '%s' "${exe% (deleted)}"
 }
+
+# end_process LABEL PID STILL_OURS...: SIGTERM to PID, SIGKILL if it is still running after 15s;
+# fails if it is still running 10s later. STILL_OURS is a command that succeeds while PID is
+# still the process the caller started (a reused pid is never signalled again).
+end_process() {
+  local label="$1" pid="$2" t0=$SECONDS killed=""
+  shift 2
+  log "stopping $label (pid $pid)"
+  kill -TERM "$pid" 2>/dev/null || true
+  while "$@"; do
+    if [[ -z "$killed" ]] && ((SECONDS - t0 >= 15)); then
+      log "$label (pid $pid) ignored SIGTERM for 15s: sending SIGKILL"
+      kill -KILL "$pid" 2>/dev/null || true
+      killed=yes
+    elif ((SECONDS - t0 >= 25)); then
+      log "$label (pid $pid) is still running after SIGKILL"
+      return 1
+    fi
+    sleep 0.1
+  done
+}

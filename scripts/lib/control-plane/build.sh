@@ -75,34 +75,15 @@ require_go() {
   fi
 }
 
-# Write the wrapper module that builds the Kubernetes binaries: it requires
-# k8s.io/kubernetes and replaces every staging module (which k8s.io/kubernetes
-# requires at v0.0.0 => ./staging/...) with its published v0.Y.Z version.
+# The wrapper module that builds the control plane's Kubernetes binaries (see write_k8s_wrapper_module).
 prepare_k8s_module() {
-  local src="$K8S_DIR/src" gomod staging_version mods
+  local src="$K8S_DIR/src"
   if [[ -f "$src/.ready" ]]; then return 0; fi
   mkdir -p "$src"
   log "preparing wrapper module for k8s.io/kubernetes $K8S_VERSION in $src"
-  gomod="$(cd "$src" && go mod download -json "k8s.io/kubernetes@$K8S_VERSION" \
-    | sed -n 's/^[[:space:]]*"GoMod": *"\([^"]*\)".*/\1/p')"
-  [[ -f "$gomod" ]] || die "could not download go.mod of k8s.io/kubernetes@$K8S_VERSION"
-  staging_version="v0.${K8S_VERSION#v1.}"
-  mods="$(sed -n 's#^[[:space:]]*\(k8s\.io/[^ ]*\) => \./staging/.*#\1#p' "$gomod" | sort -u)"
-  [[ -n "$mods" ]] || die "no staging modules found in $gomod"
-  {
-    printf 'module notebook-platform.local/k8s-build\n\ngo 1.26.0\n\n'
-    printf 'require k8s.io/kubernetes %s\n\n' "$K8S_VERSION"
-    printf 'replace (\n'
-    local m
-    for m in $mods; do printf '\t%s => %s %s\n' "$m" "$m" "$staging_version"; done
-    printf ')\n\n'
-    printf 'tool (\n'
-    for m in kube-apiserver kube-controller-manager kube-scheduler kubectl; do
-      printf '\tk8s.io/kubernetes/cmd/%s\n' "$m"
-    done
-    printf ')\n'
-  } >"$src/go.mod"
-  log "  $(wc -w <<<"$mods") staging modules replaced at $staging_version; resolving dependencies (go mod tidy)"
+  write_k8s_wrapper_module "$src" notebook-platform.local/k8s-build \
+    kube-apiserver kube-controller-manager kube-scheduler kubectl
+  log "  resolving dependencies (go mod tidy)"
   (cd "$src" && run_with_progress "go mod tidy (k8s)" go mod tidy) \
     || die "go mod tidy failed in $src"
   touch "$src/.ready"

@@ -14,31 +14,11 @@ readonly TEST_USERS=(
 # random_token: 32 hex characters.
 random_token() { openssl rand -hex 16; }
 
-# write_kubeconfig FILE SERVER CA USER TOKEN
+# write_kubeconfig FILE SERVER CA USER TOKEN: a kubeconfig with a bearer token.
 write_kubeconfig() {
   local file="$1" server="$2" ca="$3" user="$4" token="$5"
-  (
-    umask 077
-    cat >"$file" <<KUBECONFIG
-apiVersion: v1
-kind: Config
-clusters:
-- name: notebook-platform-local
-  cluster:
-    server: $server
-    certificate-authority-data: $(base64 -w0 <"$ca")
-users:
-- name: $user
-  user:
-    token: $token
-contexts:
-- name: notebook-platform-local
-  context:
-    cluster: notebook-platform-local
-    user: $user
-current-context: notebook-platform-local
-KUBECONFIG
-  )
+  write_kubeconfig_file "$file" "$server" "$ca" "$user" "    token: $token" \
+    || start_failed "could not write the kubeconfig $file"
 }
 
 # write_identities DIR SERVER: tokens.csv for the API server, kubeconfigs for

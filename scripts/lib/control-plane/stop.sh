@@ -17,7 +17,7 @@ resolve_dir() {
 # stop_component DIR NAME: end the process recorded for NAME if it is still
 # the one start launched (see is_ours); SIGTERM, then SIGKILL after 15s.
 stop_component() {
-  local dir="$1" c="$2" pid t0=$SECONDS killed=""
+  local dir="$1" c="$2" pid
   [[ -f "$dir/pids/$c" ]] || return 0
   pid="$(recorded_pid "$dir" "$c")"
   if ! is_ours "$dir" "$c"; then
@@ -30,19 +30,7 @@ stop_component() {
   fi
   # The watchdog runs stop itself: do not end our own process.
   [[ "$pid" == "$$" ]] && return 0
-  log "stopping $c (pid $pid)"
-  kill -TERM "$pid" 2>/dev/null || true
-  while is_ours "$dir" "$c"; do
-    if [[ -z "$killed" ]] && ((SECONDS - t0 >= 15)); then
-      log "$c (pid $pid) ignored SIGTERM for 15s: sending SIGKILL"
-      kill -KILL "$pid" 2>/dev/null || true
-      killed=yes
-    elif ((SECONDS - t0 >= 25)); then
-      log "$c (pid $pid) is still running after SIGKILL"
-      return 1
-    fi
-    sleep 0.1
-  done
+  end_process "$c" "$pid" is_ours "$dir" "$c"
 }
 
 # stop_dir DIR [keep-logs]: end the recorded processes, then remove the state.

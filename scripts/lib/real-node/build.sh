@@ -42,26 +42,14 @@ ensure_apt_packages() {
   log "installed ${missing[*]} in $((SECONDS - start))s"
 }
 
-# The same wrapper-module approach as scripts/control-plane, in a directory of
-# its own: require k8s.io/kubernetes and replace every staging module (which
-# it requires at v0.0.0 => ./staging/...) with its published version.
+# The wrapper module that builds the node's Kubernetes binaries, in a directory of its own (see
+# write_k8s_wrapper_module).
 prepare_node_k8s_module() {
-  local src="$NODE_K8S_DIR/src" gomod staging_version mods m
+  local src="$NODE_K8S_DIR/src"
   [[ -f "$src/.ready" ]] && return 0
   mkdir -p "$src"
   log "preparing wrapper module for kubelet/kube-proxy $K8S_VERSION in $src"
-  gomod="$(cd "$src" && go mod download -json "k8s.io/kubernetes@$K8S_VERSION" \
-    | sed -n 's/^[[:space:]]*"GoMod": *"\([^"]*\)".*/\1/p')"
-  [[ -f "$gomod" ]] || die "could not download go.mod of k8s.io/kubernetes@$K8S_VERSION"
-  staging_version="v0.${K8S_VERSION#v1.}"
-  mods="$(sed -n 's#^[[:space:]]*\(k8s\.io/[^ ]*\) => \./staging/.*#\1#p' "$gomod" | sort -u)"
-  [[ -n "$mods" ]] || die "no staging modules found in $gomod"
-  {
-    printf 'module notebook-platform.local/k8s-node-build\n\ngo 1.26.0\n\n'
-    printf 'require k8s.io/kubernetes %s\n\nreplace (\n' "$K8S_VERSION"
-    for m in $mods; do printf '\t%s => %s %s\n' "$m" "$m" "$staging_version"; done
-    printf ')\n\ntool (\n\tk8s.io/kubernetes/cmd/kubelet\n\tk8s.io/kubernetes/cmd/kube-proxy\n)\n'
-  } >"$src/go.mod"
+  write_k8s_wrapper_module "$src" notebook-platform.local/k8s-node-build kubelet kube-proxy
   (cd "$src" && run_with_progress "go mod tidy (kubelet)" go mod tidy) || die "go mod tidy failed in $src"
   touch "$src/.ready"
 }

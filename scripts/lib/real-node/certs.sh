@@ -23,29 +23,9 @@ sign_cert() {
 # cert_kubeconfig FILE CERT_NAME: kubeconfig with a client certificate.
 cert_kubeconfig() {
   local file="$1" name="$2"
-  (
-    umask 077
-    cat >"$file" <<KUBECONFIG
-apiVersion: v1
-kind: Config
-clusters:
-- name: notebook-platform-local
-  cluster:
-    server: $API_SERVER
-    certificate-authority-data: $(base64 -w0 <"$CP_DIR/pki/ca.crt")
-users:
-- name: $name
-  user:
-    client-certificate-data: $(base64 -w0 <"$STATE/pki/$name.crt")
-    client-key-data: $(base64 -w0 <"$STATE/pki/$name.key")
-contexts:
-- name: notebook-platform-local
-  context:
-    cluster: notebook-platform-local
-    user: $name
-current-context: notebook-platform-local
-KUBECONFIG
-  )
+  write_kubeconfig_file "$file" "$API_SERVER" "$CP_DIR/pki/ca.crt" "$name" \
+    "    client-certificate-data: $(base64 -w0 <"$STATE/pki/$name.crt")
+    client-key-data: $(base64 -w0 <"$STATE/pki/$name.key")"
 }
 
 write_certs() {

@@ -47,26 +47,14 @@ recorded_pid() { local pid _; read -r pid _ <"$STATE/pids/$1"; printf '%s' "$pid
 
 # stop_proc NAME: SIGTERM, SIGKILL after 15s, only if it is still ours.
 stop_proc() {
-  local c="$1" pid t0=$SECONDS killed=""
+  local c="$1" pid
   [[ -f "$STATE/pids/$c" ]] || return 0
   pid="$(recorded_pid "$c")"
   if ! is_ours "$c"; then
     log "$c (pid $pid) is not running"
     return 0
   fi
-  log "stopping $c (pid $pid)"
-  kill -TERM "$pid" 2>/dev/null || true
-  while is_ours "$c"; do
-    if [[ -z "$killed" ]] && ((SECONDS - t0 >= 15)); then
-      log "$c (pid $pid) ignored SIGTERM for 15s: sending SIGKILL"
-      kill -KILL "$pid" 2>/dev/null || true
-      killed=yes
-    elif ((SECONDS - t0 >= 25)); then
-      log "$c (pid $pid) is still running after SIGKILL"
-      return 1
-    fi
-    sleep 0.1
-  done
+  end_process "$c" "$pid" is_ours "$c"
 }
 
 # wait_for SECONDS WHAT CMD...: retry CMD every second until it succeeds;
