@@ -13,7 +13,7 @@
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import type { PackConfig } from '../policies/evaluate';
-import { deferUnusedSdkModules } from '../components/offline/defer-modules';
+import { deferUnusedSdkModules } from '../offline/defer-modules';
 
 export type Task = 'synth' | 'evaluate' | 'check';
 export const TASKS: readonly Task[] = ['synth', 'evaluate', 'check'];
@@ -181,7 +181,7 @@ async function measureEvaluate(file: string): Promise<EvaluateResult> {
   const loadStart = performance.now();
   deferAsTheCliDoes();
   const { readStackConfigFile } = await import('../components/config/load');
-  const { runOffline } = await import('../components/offline');
+  const { runOffline } = await import('../offline');
   const loadMs = performance.now() - loadStart;
   const loadedMb = peakMb();
 
@@ -215,7 +215,7 @@ async function measureCheck(file: string, policyConfigFile?: string): Promise<Ch
   const loadStart = performance.now();
   deferAsTheCliDoes();
   const { readStackConfigFile } = await import('../components/config/load');
-  const { runOffline } = await import('../components/offline');
+  const { runOffline } = await import('../offline');
   const { evaluatePolicies } = await import('../policies/evaluate');
   const { notebookPolicies } = await import('../policies/rules');
   const rules = notebookPolicies();

@@ -4,7 +4,7 @@ import { readStackConfigFile, StackFileError } from '../components/config/load';
 import { formatProblem } from '../components/config/problems';
 import { validateConfig } from '../components/config/validate';
 import type { Plan } from '../components/config/plan';
-import { runOffline } from '../components/offline';
+import { runOffline } from '../offline';
 import { evaluatePolicies, packConfigProblems, type PackConfig, type Violation } from '../policies/evaluate';
 import { notebookPolicies } from '../policies/rules';
 import { parseArgs, UsageError, type Io } from './io';
@@ -50,7 +50,7 @@ export interface CheckOptions {
 
 /**
  * Checks stack config files: validates each (problems as `validate` prints them), evaluates the
- * team program offline (components/offline) and runs the policy pack's rules over every
+ * team program offline (offline/) and runs the policy pack's rules over every
  * resource it registers and over the whole stack. One line per violation, then a summary per
  * file. 2 when a file cannot be used (missing, not YAML; reported on stderr, the others still
  * checked), else 1 when a file is invalid or has a mandatory violation, 0 otherwise (advisory

@@ -15,7 +15,7 @@ import type {
 import * as proxyModule from '@pulumi/policy/proxy';
 import type { Rule } from './rules/policy';
 
-/** A resource as recorded (components/offline RegisteredResource has this shape). */
+/** A resource as recorded (RegisteredResource of offline/run.ts has this shape). */
 export interface ResourceSnapshot {
   readonly type: string;
   readonly name: string;

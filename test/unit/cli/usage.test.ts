@@ -14,7 +14,7 @@ import { planFromConfig } from '../../../components/config/validate';
 import { assetsDirectory } from '../../../components/manifests/scripts';
 import { usageEntries, usageObjects } from '../../../components/manifests/usage';
 import { formatBytes, parseUsageLog } from '../../../cli/usage';
-import { runOffline } from '../../../components/offline';
+import { runOffline } from '../../../offline';
 import { evaluatePolicies } from '../../../policies/evaluate';
 import { notebookPolicies } from '../../../policies/rules';
 

@@ -11,7 +11,7 @@ import { validateConfig } from '../../../components/config/validate';
 import { formatProblem } from '../../../components/config/problems';
 import { awsBackupSchedule, isBackupSchedule } from '../../../components/config/lifecycle-schema';
 import { assetsDirectory } from '../../../components/manifests/scripts';
-import { runOffline, type RegisteredResource } from '../../../components/offline';
+import { runOffline, type RegisteredResource } from '../../../offline';
 import { evaluatePolicies } from '../../../policies/evaluate';
 import { notebookPolicies } from '../../../policies/rules';
 

@@ -1,12 +1,12 @@
 /**
- * The components under Pulumi mocks (components/offline): every registered resource with its
+ * The components under Pulumi mocks (offline/, runOffline): every registered resource with its
  * inputs and options, as the engine would receive them.
  */
 import { join } from 'node:path';
 import { readStackConfigFile, type StackConfigInput } from '../../../components/config';
 import { NotebookPlatform } from '../../../components/platform';
 import { PURGE_ANNOTATION, RETAIN_ANNOTATION } from '../../../components/kubernetes/register';
-import { runOffline, UNKNOWN, type RegisteredResource } from '../../../components/offline';
+import { runOffline, UNKNOWN, type RegisteredResource } from '../../../offline';
 
 const stacks = join(__dirname, '..', '..', '..', 'stacks');
 const load = (team: string) => readStackConfigFile(join(stacks, `Pulumi.${team}.yaml`)) as Record<string, any>;

@@ -5,7 +5,7 @@
  */
 import { planFromConfig, validateConfig } from '../../../components/config/validate';
 import { formatProblem } from '../../../components/config/problems';
-import { runOffline, type RegisteredResource } from '../../../components/offline';
+import { runOffline, type RegisteredResource } from '../../../offline';
 
 const base = (sessions: Record<string, unknown>[], storage: Record<string, unknown> = { backend: 'storageClass', storageClassName: 'cephfs' }) => ({
   team: 'lab',

@@ -11,7 +11,7 @@ import { NotebookPlatform } from '../../../components/platform';
 import { assertNoShrink, claimSizeFields, claimSizes } from '../../../components/kubernetes/claim-sizes';
 import { liveClaimSizes, sizesOf, underMocks } from '../../../components/kubernetes/live-sizes';
 import type { KubeApi, KubeListItem } from '../../../components/kubernetes/api-client';
-import { runOffline, type RegisteredResource } from '../../../components/offline';
+import { runOffline, type RegisteredResource } from '../../../offline';
 
 const stacks = join(__dirname, '..', '..', '..', 'stacks');
 const load = (team: string) => readStackConfigFile(join(stacks, `Pulumi.${team}.yaml`)) as Record<string, any>;

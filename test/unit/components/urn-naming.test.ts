@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import { readStackConfigFile, type StackConfigInput } from '../../../components/config';
 import { NotebookPlatform } from '../../../components/platform';
-import { runOffline, type RegisteredResource } from '../../../components/offline';
+import { runOffline, type RegisteredResource } from '../../../offline';
 
 const SESSION = 'notebook-platform:index:NotebookSession';
 const demo = (team: string) => ({ ...readStackConfigFile(join(__dirname, '..', '..', '..', 'stacks', 'Pulumi.demo.yaml')), team }) as StackConfigInput;

@@ -1,7 +1,7 @@
 import * as pulumi from '@pulumi/pulumi';
 import { parseStackConfig, validateConfig } from '../../../components/config';
 import { configFromPulumi } from '../../../components/config/pulumi-config';
-import { runOffline } from '../../../components/offline';
+import { runOffline } from '../../../offline';
 import { baseConfig } from './fixtures';
 
 const misspelt = (key: string) => {

@@ -16,7 +16,7 @@ const MODULE = join(WORK, 'defer-modules.js');
 afterAll(() => rmSync(WORK, { recursive: true, force: true }));
 writeFileSync(
   MODULE,
-  ts.transpileModule(readFileSync(join(ROOT, 'components', 'offline', 'defer-modules.ts'), 'utf8'), {
+  ts.transpileModule(readFileSync(join(ROOT, 'offline', 'defer-modules.ts'), 'utf8'), {
     compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true },
   }).outputText,
 );

@@ -1,15 +1,18 @@
 /**
- * The offline runner's shortcuts (components/offline/fast-path.ts) change how much the run costs,
+ * The offline runner's shortcuts (offline/fast-path.ts) change how much the run costs,
  * never what it records: every example stack and a generated team give the same resources with
  * and without them, and the lazily made Outputs behave as the SDK's own, read before or after
- * the registration answers, with values, unknowns, secrets and errors.
+ * the registration answers, with values, unknowns, secrets and errors. The shortcuts are on only
+ * for the versions they were verified on; any other version runs the SDK untouched.
  */
 import { join } from 'node:path';
 import * as pulumi from '@pulumi/pulumi';
 import * as k8s from '@pulumi/kubernetes';
 import { readStackConfigFile } from '../../../components/config/load';
-import { runOffline, UNKNOWN, type RegisteredResource } from '../../../components/offline';
-import { installFastPath } from '../../../components/offline/fast-path';
+import { runOffline, UNKNOWN, type RegisteredResource } from '../../../offline';
+import { installedVersions, installFastPath, SHORTCUT_NAMES } from '../../../offline/fast-path';
+import * as debuggableModule from '@pulumi/pulumi/runtime/debuggable';
+import { Struct } from 'google-protobuf/google/protobuf/struct_pb';
 import * as rpcModule from '@pulumi/pulumi/runtime/rpc';
 import { benchConfig } from '../../../bench/generate';
 
@@ -18,9 +21,19 @@ const sorted = (resources: readonly RegisteredResource[]) => [...resources].sort
 
 describe('fast path', () => {
   const configs: [string, unknown][] = [
-    ...['demo', 'team-a', 'team-b'].map((team): [string, unknown] => [team, readStackConfigFile(join(STACKS, `Pulumi.${team}.yaml`))]),
+    ...['demo', 'local', 'team-a', 'team-b'].map((team): [string, unknown] => [team, readStackConfigFile(join(STACKS, `Pulumi.${team}.yaml`))]),
     ['generated team of 25', benchConfig(25)],
   ];
+
+  it('is on for every shortcut with the installed versions, so the comparisons below compare something', () => {
+    const notes: string[] = [];
+    const fastPath = installFastPath({ note: (line) => notes.push(line) });
+    fastPath.restore();
+    expect(fastPath.installed).toEqual(SHORTCUT_NAMES);
+    expect(fastPath.skipped).toEqual([]);
+    expect(notes).toEqual([]);
+    expect(Object.keys(installedVersions()).sort()).toEqual(['@pulumi/pulumi', 'google-protobuf']);
+  });
 
   it.each(configs)('%s: the same resources as the untouched runtime', async (_, config) => {
     const fast = await runOffline(config, { stack: 's' });
@@ -70,7 +83,7 @@ describe('fast path', () => {
     let restore: () => void;
     const rpc = rpcModule as unknown as { transferProperties(onto: object, label: string, props: object): Record<string, (...args: unknown[]) => void> };
     beforeEach(() => {
-      restore = installFastPath();
+      restore = installFastPath().restore;
     });
     afterEach(() => restore());
     const valueOf = (output: unknown) => (output as { promise(withUnknowns?: boolean): Promise<unknown> }).promise(true);
@@ -113,7 +126,7 @@ describe('fast path', () => {
   });
 
   it('keeps a property that the resource\'s constructor assigns', () => {
-    const restore = installFastPath();
+    const { restore } = installFastPath();
     try {
       const rpc = rpcModule as unknown as { transferProperties(onto: object, label: string, props: object): Record<string, unknown> };
       const onto: Record<string, unknown> = {};
@@ -129,13 +142,57 @@ describe('fast path', () => {
     }
   });
 
-  it('puts every replaced function back', () => {
-    const rpc = rpcModule as unknown as Record<string, unknown>;
-    const names = ['transferProperties', 'deserializeProperties', 'serializeResourceProperties'];
-    const before = names.map((name) => rpc[name]);
-    const restore = installFastPath();
-    expect(names.map((name) => rpc[name])).not.toEqual(before);
+  /** The function each shortcut replaces, read where the SDK reads it. */
+  const targets: Record<string, () => unknown> = {
+    'google-protobuf Struct.fromJavaScript': () => Struct.fromJavaScript,
+    '@pulumi/pulumi/runtime/debuggable debuggablePromise': () => (debuggableModule as unknown as Record<string, unknown>).debuggablePromise,
+    '@pulumi/pulumi Resource.stackTrace': () => (pulumi.Resource as unknown as { stackTrace: unknown }).stackTrace,
+    '@pulumi/pulumi/runtime/rpc serializeResourceProperties': () => (rpcModule as unknown as Record<string, unknown>).serializeResourceProperties,
+    '@pulumi/pulumi/runtime/rpc transferProperties': () => (rpcModule as unknown as Record<string, unknown>).transferProperties,
+    '@pulumi/pulumi/runtime/rpc deserializeProperties': () => (rpcModule as unknown as Record<string, unknown>).deserializeProperties,
+  };
+  const current = () => SHORTCUT_NAMES.map((name) => targets[name]());
+
+  it('replaces every function it names, and puts each back', () => {
+    expect(Object.keys(targets).sort()).toEqual([...SHORTCUT_NAMES].sort());
+    const before = current();
+    const { restore } = installFastPath();
+    current().forEach((fn, index) => expect([SHORTCUT_NAMES[index], fn]).not.toEqual([SHORTCUT_NAMES[index], before[index]]));
     restore();
-    expect(names.map((name) => rpc[name])).toEqual(before);
+    expect(current()).toEqual(before);
+  });
+
+  it('runs the SDK untouched on a @pulumi/pulumi version it was not verified on, with a one-line note', () => {
+    const before = current();
+    const notes: string[] = [];
+    const fastPath = installFastPath({ versions: { ...installedVersions(), '@pulumi/pulumi': '3.260.0' }, note: (line) => notes.push(line) });
+    expect(current()).toEqual(before);
+    fastPath.restore();
+    expect(fastPath.installed).toEqual([]);
+    expect(fastPath.skipped.map((s) => s.name)).toEqual(SHORTCUT_NAMES);
+    expect(notes).toHaveLength(1);
+    expect(notes[0]).not.toContain('\n');
+    expect(notes[0]).toContain('6 of 6 shortcuts off');
+    expect(notes[0]).toContain('@pulumi/pulumi 3.260.0, verified on 3.259.0');
+  });
+
+  it('leaves only the protobuf shortcut off on another google-protobuf version', () => {
+    const notes: string[] = [];
+    const fastPath = installFastPath({ versions: { ...installedVersions(), 'google-protobuf': '3.21.5' }, note: (line) => notes.push(line) });
+    try {
+      expect(fastPath.skipped).toEqual([{ name: 'google-protobuf Struct.fromJavaScript', reason: 'google-protobuf 3.21.5, verified on 3.21.4' }]);
+      expect(fastPath.installed).toEqual(SHORTCUT_NAMES.filter((name) => name !== 'google-protobuf Struct.fromJavaScript'));
+      expect(targets['google-protobuf Struct.fromJavaScript']()).toBe(Struct.fromJavaScript);
+    } finally {
+      fastPath.restore();
+    }
+    expect(notes).toEqual(['note: offline fast path: 1 of 6 shortcuts off, the SDK\'s own functions run (slower, same result): google-protobuf 3.21.5, verified on 3.21.4']);
+  });
+
+  it('treats a version it cannot read as unverified', () => {
+    const fastPath = installFastPath({ versions: {}, note: () => undefined });
+    fastPath.restore();
+    expect(fastPath.installed).toEqual([]);
+    expect(fastPath.skipped[0].reason).toBe('@pulumi/pulumi (not found), verified on 3.259.0');
   });
 });

@@ -9,7 +9,7 @@ import { parse } from 'yaml';
 import { readStackConfigFile } from '../../../components/config/load';
 import { ConfigError, planFromConfig } from '../../../components/config/validate';
 import { sessionStatefulSet } from '../../../components/manifests/session';
-import { durationSeconds, engineUrn, runOffline, UNKNOWN, type RegisteredResource } from '../../../components/offline';
+import { durationSeconds, engineUrn, runOffline, UNKNOWN, type RegisteredResource } from '../../../offline';
 
 const STACKS = join(__dirname, '..', '..', '..', 'stacks');
 const TEAMS = ['demo', 'team-a', 'team-b'] as const;

@@ -13,7 +13,7 @@ import { Struct } from 'google-protobuf/google/protobuf/struct_pb';
 import { Empty } from 'google-protobuf/google/protobuf/empty_pb';
 import { AnalyzerClient } from '@pulumi/pulumi/proto/analyzer_grpc_pb';
 import * as analyzer from '@pulumi/pulumi/proto/analyzer_pb';
-import { UNKNOWN, type RegisteredResource } from '../../../components/offline';
+import { UNKNOWN, type RegisteredResource } from '../../../offline';
 import {
   enforcementLevelOf, evaluatePolicies, packConfigProblems, policyConfigOf, resourceArgs, stackArgs, type PackConfig, type Violation,
 } from '../../../policies/evaluate';

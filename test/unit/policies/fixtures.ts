@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import { readStackConfigFile } from '../../../components/config/load';
-import { runOffline, type RegisteredResource } from '../../../components/offline';
+import { runOffline, type RegisteredResource } from '../../../offline';
 import { evaluatePolicies, type PackConfig, type Violation } from '../../../policies/evaluate';
 import type { Rule } from '../../../policies/rules';
 

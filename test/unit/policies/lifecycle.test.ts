@@ -4,7 +4,7 @@
  */
 import { join } from 'node:path';
 import { readStackConfigFile } from '../../../components/config';
-import { runOffline } from '../../../components/offline';
+import { runOffline } from '../../../offline';
 import { evaluatePolicies } from '../../../policies/evaluate';
 import { backupScheduledRule } from '../../../policies/rules/lifecycle';
 

@@ -12,7 +12,7 @@ import { stringify } from 'yaml';
 import { readStackConfigFile } from '../../../components/config/load';
 import { planFromConfig } from '../../../components/config/validate';
 import { synthesize, toYaml } from '../../../components/manifests/synth';
-import { runOffline, type RegisteredResource } from '../../../components/offline';
+import { runOffline, type RegisteredResource } from '../../../offline';
 
 const ROOT = join(__dirname, '..', '..', '..');
 const STACKS = join(ROOT, 'stacks');

@@ -11,9 +11,9 @@
  */
 import * as pulumi from '@pulumi/pulumi';
 import type { RegisterResourceRequest } from '@pulumi/pulumi/proto/resource_pb';
-import { NotebookPlatform } from '../platform';
-import { planFromConfig } from '../config/validate';
-import type { Plan } from '../config/plan';
+import { NotebookPlatform } from '../components/platform';
+import { planFromConfig } from '../components/config/validate';
+import type { Plan } from '../components/config/plan';
 import { installFastPath } from './fast-path';
 import { installOfflineMonitor, type Registration } from './monitor';
 
@@ -134,7 +134,7 @@ async function capture(program: (stack: string) => unknown, stack: string, proje
     Error.stackTraceLimit = 0;
     Error.prepareStackTrace = () => '';
   }
-  const removeFastPath = fastPath ? installFastPath() : () => undefined;
+  const removeFastPath = fastPath ? installFastPath().restore : () => undefined;
   try {
     await pulumi.runtime.runInPulumiStack(async () => {
       await program(stack);

@@ -19,15 +19,29 @@
  * - every runtime promise gets a stack trace and a leak-detector entry (`debuggablePromise`),
  *   and every resource its source position (`Resource.stackTrace`): neither is read offline.
  *
- * Each shortcut replaces one function of @pulumi/pulumi (or of the google-protobuf copy it loads)
- * and puts it back afterwards; a shortcut whose target is missing is skipped, so an SDK update
- * can make runs slower but not different. `runOffline(..., { fastPath: false })` runs without
- * them, and the tests compare both.
+ * Each shortcut replaces one private function of @pulumi/pulumi (or of the google-protobuf copy it
+ * loads) and puts it back afterwards. It relies on how that version's runtime calls the function,
+ * so it is installed only on the exact versions it was verified against (VERIFIED_ON: the
+ * equivalence tests ran there); on any other version, or when its target is missing, the SDK's own
+ * function runs and one line says so: an SDK update can make runs slower, never different.
+ * `runOffline(..., { fastPath: false })` runs without them, and the tests compare both.
  */
 import { createRequire } from 'node:module';
 import * as pulumi from '@pulumi/pulumi';
 
 type Restore = () => void;
+
+/** The packages whose private functions are replaced. */
+export type PatchedPackage = '@pulumi/pulumi' | 'google-protobuf';
+/** Installed versions, as @pulumi/pulumi loads its packages. */
+export type PackageVersions = Readonly<Partial<Record<PatchedPackage, string>>>;
+
+/**
+ * The versions the shortcuts were verified against (the fast-path tests compare every example stack
+ * with and without them there). Extend only after those tests pass on the new version.
+ */
+const PULUMI_VERIFIED = ['3.259.0'];
+const PROTOBUF_VERIFIED = ['3.21.4'];
 
 interface StructClass {
   new (): { toJavaScript(): unknown };
@@ -43,13 +57,25 @@ function sdkModule<T>(request: string): T | undefined {
   }
 }
 
-function replace<T extends object, K extends keyof T>(target: T | undefined, key: K, replacement: T[K], restores: Restore[]): void {
-  if (!target || typeof target[key] !== 'function') return;
+/** The versions @pulumi/pulumi runs with: its own, and the google-protobuf it loads. */
+export function installedVersions(): PackageVersions {
+  const version = (request: string) => sdkModule<{ version?: unknown }>(request)?.version;
+  const versions: Partial<Record<PatchedPackage, string>> = {};
+  const pulumiVersion = version('@pulumi/pulumi/package.json');
+  const protobufVersion = version('google-protobuf/package.json');
+  if (typeof pulumiVersion === 'string') versions['@pulumi/pulumi'] = pulumiVersion;
+  if (typeof protobufVersion === 'string') versions['google-protobuf'] = protobufVersion;
+  return versions;
+}
+
+function replace<T extends object, K extends keyof T>(target: T | undefined, key: K, replacement: T[K], restores: Restore[]): boolean {
+  if (!target || typeof target[key] !== 'function') return false;
   const original = target[key];
   target[key] = replacement;
   restores.push(() => {
     target[key] = original;
   });
+  return true;
 }
 
 type SerializeResult = [Record<string, unknown>, Map<string, Set<unknown>>];
@@ -240,47 +266,144 @@ function transferPropertiesLazily(Output: OutputClass, isGrpcError: (error: unkn
   return resolvers;
 }
 
-/** Installs the shortcuts; returns the function that removes them. */
-export function installFastPath(): Restore {
-  const restores: Restore[] = [];
+/** One replaced function: where it is, the versions it was verified on, and how to install it. */
+interface Shortcut {
+  /** `<module> <function>`, as the note names it. */
+  readonly name: string;
+  /** Every package whose behaviour it relies on, with the versions it was verified on. */
+  readonly verifiedOn: Readonly<Partial<Record<PatchedPackage, readonly string[]>>>;
+  /** Replaces the function; false when its target is not there. */
+  install(restores: Restore[]): boolean;
+}
 
-  const struct = sdkModule<{ Struct: StructClass }>('google-protobuf/google/protobuf/struct_pb')?.Struct;
-  if (struct) {
-    const Struct = struct;
-    replace(
-      Struct,
-      'fromJavaScript',
-      (value: unknown) => {
+interface StructModule {
+  Struct: StructClass;
+}
+interface DebuggableModule {
+  debuggablePromise: <T>(promise: Promise<T>, context: unknown) => Promise<T>;
+}
+interface ErrorsModule {
+  isGrpcError: (error: unknown) => boolean;
+}
+
+const SHORTCUTS: readonly Shortcut[] = [
+  {
+    // Also relies on the runtime only calling toJavaScript on the Structs it makes (the SDK's side).
+    name: 'google-protobuf Struct.fromJavaScript',
+    verifiedOn: { '@pulumi/pulumi': PULUMI_VERIFIED, 'google-protobuf': PROTOBUF_VERIFIED },
+    install: (restores) => {
+      const Struct = sdkModule<StructModule>('google-protobuf/google/protobuf/struct_pb')?.Struct;
+      if (!Struct) return false;
+      const fromJavaScript = (value: unknown) => {
         const shell = new Struct();
         shell.toJavaScript = () => value;
         return shell;
-      },
-      restores,
-    );
-  }
+      };
+      return replace(Struct, 'fromJavaScript', fromJavaScript, restores);
+    },
+  },
+  {
+    name: '@pulumi/pulumi/runtime/debuggable debuggablePromise',
+    verifiedOn: { '@pulumi/pulumi': PULUMI_VERIFIED },
+    install: (restores) => replace(sdkModule<DebuggableModule>('@pulumi/pulumi/runtime/debuggable'), 'debuggablePromise', <T>(promise: Promise<T>) => promise, restores),
+  },
+  {
+    name: '@pulumi/pulumi Resource.stackTrace',
+    verifiedOn: { '@pulumi/pulumi': PULUMI_VERIFIED },
+    install: (restores) => replace(pulumi.Resource as unknown as { stackTrace: (skip: number) => unknown[] }, 'stackTrace', () => [], restores),
+  },
+  {
+    name: '@pulumi/pulumi/runtime/rpc serializeResourceProperties',
+    verifiedOn: { '@pulumi/pulumi': PULUMI_VERIFIED },
+    install: (restores) => {
+      const rpc = sdkModule<RpcModule>('@pulumi/pulumi/runtime/rpc');
+      if (!rpc || typeof rpc.serializeProperty !== 'function') return false;
+      const original = rpc.serializeResourceProperties;
+      return replace(rpc, 'serializeResourceProperties', (label, props, opts) => serializePlainFirst(rpc, original, label, props, opts), restores);
+    },
+  },
+  {
+    name: '@pulumi/pulumi/runtime/rpc transferProperties',
+    verifiedOn: { '@pulumi/pulumi': PULUMI_VERIFIED },
+    install: (restores) => {
+      const rpc = sdkModule<RpcModule>('@pulumi/pulumi/runtime/rpc');
+      const errors = sdkModule<ErrorsModule>('@pulumi/pulumi/errors');
+      const Output = (pulumi as unknown as { Output: OutputClass }).Output;
+      if (!rpc || !errors || typeof errors.isGrpcError !== 'function' || typeof Output !== 'function') return false;
+      const isGrpcError = errors.isGrpcError;
+      const transfer = (onto: object, label: string, props: Record<string, unknown>) => transferPropertiesLazily(Output, isGrpcError, onto, label, props);
+      return replace(rpc, 'transferProperties', transfer, restores);
+    },
+  },
+  {
+    name: '@pulumi/pulumi/runtime/rpc deserializeProperties',
+    verifiedOn: { '@pulumi/pulumi': PULUMI_VERIFIED },
+    install: (restores) => {
+      const rpc = sdkModule<RpcModule>('@pulumi/pulumi/runtime/rpc');
+      if (!rpc || typeof rpc.deserializeProperty !== 'function' || typeof rpc.unknownValue !== 'string' || typeof rpc.specialSigKey !== 'string') return false;
+      return replace(rpc, 'deserializeProperties', (outputs, keepUnknowns) => deserializeWithoutCopies(rpc, outputs, keepUnknowns), restores);
+    },
+  },
+];
 
-  const debuggable = sdkModule<{ debuggablePromise: <T>(promise: Promise<T>, context: unknown) => Promise<T> }>('@pulumi/pulumi/runtime/debuggable');
-  replace(debuggable, 'debuggablePromise', <T>(promise: Promise<T>) => promise, restores);
+/** The name of every function the fast path may replace. */
+export const SHORTCUT_NAMES: readonly string[] = SHORTCUTS.map((shortcut) => shortcut.name);
 
-  const resourceClass = pulumi.Resource as unknown as { stackTrace: (skip: number) => unknown[] };
-  replace(resourceClass, 'stackTrace', () => [], restores);
+/** Why `shortcut` must not be installed with `versions`, or undefined when it may. */
+function unverified(shortcut: Shortcut, versions: PackageVersions): string | undefined {
+  for (const [pkg, verified] of Object.entries(shortcut.verifiedOn) as [PatchedPackage, readonly string[]][]) {
+    const found = versions[pkg];
+    if (found === undefined || !verified.includes(found)) return `${pkg} ${found ?? '(not found)'}, verified on ${verified.join(', ')}`;
+  }
+  return undefined;
+}
 
-  const rpc = sdkModule<RpcModule>('@pulumi/pulumi/runtime/rpc');
-  if (rpc && typeof rpc.serializeProperty === 'function') {
-    const original = rpc.serializeResourceProperties;
-    replace(rpc, 'serializeResourceProperties', (label, props, opts) => serializePlainFirst(rpc, original, label, props, opts), restores);
-  }
-  const errors = sdkModule<{ isGrpcError: (error: unknown) => boolean }>('@pulumi/pulumi/errors');
-  const Output = (pulumi as unknown as { Output: OutputClass }).Output;
-  if (rpc && errors && typeof errors.isGrpcError === 'function' && typeof Output === 'function') {
-    const isGrpcError = errors.isGrpcError;
-    replace(rpc, 'transferProperties', (onto: object, label: string, props: Record<string, unknown>) => transferPropertiesLazily(Output, isGrpcError, onto, label, props), restores);
-  }
-  if (rpc && typeof rpc.deserializeProperty === 'function' && typeof rpc.unknownValue === 'string' && typeof rpc.specialSigKey === 'string') {
-    replace(rpc, 'deserializeProperties', (outputs, keepUnknowns) => deserializeWithoutCopies(rpc, outputs, keepUnknowns), restores);
-  }
+export interface FastPathOptions {
+  /** The installed versions. @default installedVersions() */
+  readonly versions?: PackageVersions;
+  /** Where the one-line note about skipped shortcuts goes. @default stderr, once per process */
+  readonly note?: (line: string) => void;
+}
 
-  return () => {
-    for (const restore of restores.reverse()) restore();
+let noted = false;
+function noteOnce(line: string): void {
+  if (noted) return;
+  noted = true;
+  process.stderr.write(`${line}\n`);
+}
+
+/** What installFastPath did: the shortcuts installed, and those left to the SDK with the reason. */
+export interface FastPath {
+  /** Removes the installed shortcuts. */
+  readonly restore: Restore;
+  readonly installed: readonly string[];
+  readonly skipped: readonly { readonly name: string; readonly reason: string }[];
+}
+
+/**
+ * Installs the shortcuts verified on the installed versions (each one on its own); returns what
+ * it did and the function that removes them. Skipped shortcuts get one line through `note`.
+ */
+export function installFastPath(options: FastPathOptions = {}): FastPath {
+  const versions = options.versions ?? installedVersions();
+  const restores: Restore[] = [];
+  const installed: string[] = [];
+  const skipped: { name: string; reason: string }[] = [];
+  for (const shortcut of SHORTCUTS) {
+    const reason = unverified(shortcut, versions);
+    if (reason) skipped.push({ name: shortcut.name, reason });
+    else if (shortcut.install(restores)) installed.push(shortcut.name);
+    else skipped.push({ name: shortcut.name, reason: 'its target is missing' });
+  }
+  if (skipped.length > 0) {
+    const reasons = [...new Set(skipped.map((s) => s.reason))].join('; ');
+    (options.note ?? noteOnce)(`note: offline fast path: ${skipped.length} of ${SHORTCUTS.length} shortcuts off, the SDK's own functions run (slower, same result): ${reasons}`);
+  }
+  return {
+    restore: () => {
+      for (const restore of restores.reverse()) restore();
+    },
+    installed,
+    skipped,
   };
 }
