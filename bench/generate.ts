@@ -157,6 +157,8 @@ export function benchConfig(sessions: number, options: BenchConfigOptions = {}):
   return {
     team: options.team ?? BENCH_TEAM,
     storage: STORAGE[options.storage ?? 'efs'],
+    // As team-a: AWS Backup of the file system (nfs is the server's to back up).
+    ...((options.storage ?? 'efs') === 'efs' ? { backup: { schedule: '0 3 * * *', retentionDays: 35 } } : {}),
     shares,
     sizes: SIZES,
     environments: ENVIRONMENTS,

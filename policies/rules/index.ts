@@ -14,6 +14,7 @@ import { nodeDiskBoundedRule } from './disk';
 import { platformSecretsRule } from './platform-secrets';
 import { forkConsentRule } from './forks';
 import { gpuSessionsCulledRule } from './culling';
+import { backupScheduledRule } from './lifecycle';
 import type { Rule } from './policy';
 
 /** The pack's name in `pulumi preview` output and in policy config files. */
@@ -34,6 +35,7 @@ export function notebookPolicies(): Rule[] {
     homeOnPersistentClaimRule(),
     dataRetainedRule(),
     efsDataProtectedRule(),
+    backupScheduledRule(),
     shareEntitlementsRule(),
     forkConsentRule(),
     namespacePodSecurityRule(),
@@ -63,3 +65,4 @@ export * from './identity';
 export * from './disk';
 export * from './platform-secrets';
 export * from './forks';
+export * from './lifecycle';

@@ -7,10 +7,11 @@
 import type { PolicyResource, StackValidationArgs } from '@pulumi/policy';
 import { TYPES, type KubeProps, type PersistentVolumeClaimSpec } from './kube';
 import { stackRule, type StackRule } from './policy';
+import { SNAPSHOTS_NAME } from '../../components/manifests/snapshots';
 
 export const AWS_BACKUP_PLAN = 'aws:backup/plan:Plan';
-/** The CronJob of components/manifests/snapshots.ts. */
-export const SNAPSHOT_JOB = 'notebook-snapshots';
+/** The snapshot CronJob's name, from the chart that makes it (so the two cannot drift). */
+export const SNAPSHOT_JOB = SNAPSHOTS_NAME;
 
 /** One advisory when the stack has data it could back up and schedules no backup. */
 export function checkBackupScheduled(resources: readonly PolicyResource[]): { message: string }[] {

@@ -267,12 +267,15 @@ describe('session lifecycle (team-b on kwok-volume, a claim per session)', () =>
         v.storage = { backend: 'storageClass', storageClassName: 'kwok-volume' };
         v.stateModel = 'session';
         withoutCuller(v);
+        withoutSnapshots(v);
         v.sessions = edit((v.sessions as StackValues[]).map((s) => ({ ...s })));
       }),
     );
   // These tests check that a session's change touches that session alone; with a culler, its
   // config and Role (which name the watched sessions) change too, as culling.e2e.test.ts shows.
   const withoutCuller = (v: StackValues) => (v.jupyter = { ...(v.jupyter as StackValues), stopIdleSessionsAfterSeconds: 0 });
+  // Likewise the snapshot job's config lists every claim it snapshots (team-b's backup).
+  const withoutSnapshots = (v: StackValues) => (v.backup = undefined);
   const withAdhoc = (sessions: StackValues[], extra: StackValues = {}) => [...sessions, { name: 'adhoc', owner: 'grace', size: 'small', environment: 'minimal', ...extra }];
   const stopped = (sessions: StackValues[], name: string) => sessions.map((s) => (s.name === name ? { ...s, running: false } : s));
   const without = (sessions: StackValues[], name: string) => sessions.filter((s) => s.name !== name);
@@ -285,6 +288,7 @@ describe('session lifecycle (team-b on kwok-volume, a claim per session)', () =>
       v.storage = { backend: 'storageClass', storageClassName: 'kwok-volume' };
       v.stateModel = 'session';
       withoutCuller(v);
+      withoutSnapshots(v);
       base = v.sessions as StackValues[];
     });
     const validated = validateStackFile(file);

@@ -92,15 +92,18 @@ describe('check on unsafe configs', () => {
       `${file}: allowed-image-registries  ${urnOf('registry', `${SESSION}$kubernetes:apps/v1:StatefulSet`, `nb-team-b/StatefulSet/${session}`)}  StatefulSet nb-team-b/${session}: ${kind} "${container}" image docker.io/someone/notebook:2025-12-01 is not from an allowed registry (quay.io/jupyter, docker.io/jupyter, registry.k8s.io/git-sync)`;
     // The team's culler runs the team's own image, so it is checked the same way.
     const culler = `${file}: allowed-image-registries  ${urnOf('registry', 'notebook-platform:index:NotebookPlatform$kubernetes:apps/v1:Deployment', 'nb-team-b/Deployment/notebook-culler')}  Deployment nb-team-b/notebook-culler: container "culler" image docker.io/someone/notebook:2025-12-01 is not from an allowed registry (quay.io/jupyter, docker.io/jupyter, registry.k8s.io/git-sync)`;
+    // So does its snapshot job (team-b schedules CSI snapshots).
+    const snapshots = `${file}: allowed-image-registries  ${urnOf('registry', 'notebook-platform:index:NotebookPlatform$kubernetes:batch/v1:CronJob', 'nb-team-b/CronJob/notebook-snapshots')}  CronJob nb-team-b/notebook-snapshots: container "snapshots" image docker.io/someone/notebook:2025-12-01 is not from an allowed registry (quay.io/jupyter, docker.io/jupyter, registry.k8s.io/git-sync)`;
     expect(out).toEqual([
       culler,
+      snapshots,
       reason('etl', 'init container', 'prepare-home'),
       reason('etl', 'container', 'notebook'),
       reason('etl-debug', 'init container', 'prepare-home'),
       reason('etl-debug', 'container', 'notebook'),
       reason('reports', 'init container', 'prepare-home'),
       reason('reports', 'container', 'notebook'),
-      summary(file, '7 mandatory violations'),
+      summary(file, '8 mandatory violations'),
     ]);
   });
 
@@ -117,8 +120,9 @@ describe('check on unsafe configs', () => {
     const advised = collect();
     expect(await run(['check', file, '--policy-config', advise], advised.io)).toBe(0);
     expect(advised.out[0]).toMatch(/: allowed-image-registries {2}urn:pulumi:configured::\S+ {2}advisory: Deployment nb-team-b\/notebook-culler: container "culler" image registry\.example\.com/);
-    expect(advised.out[1]).toMatch(/: allowed-image-registries {2}urn:pulumi:configured::\S+ {2}advisory: StatefulSet nb-team-b\/etl: init container "prepare-home" image registry\.example\.com/);
-    expect(advised.out[advised.out.length - 1]).toEqual(summary(file, 'ok with 7 advisory violations'));
+    expect(advised.out[1]).toMatch(/: allowed-image-registries {2}urn:pulumi:configured::\S+ {2}advisory: CronJob nb-team-b\/notebook-snapshots: container "snapshots" image registry\.example\.com/);
+    expect(advised.out[2]).toMatch(/: allowed-image-registries {2}urn:pulumi:configured::\S+ {2}advisory: StatefulSet nb-team-b\/etl: init container "prepare-home" image registry\.example\.com/);
+    expect(advised.out[advised.out.length - 1]).toEqual(summary(file, 'ok with 8 advisory violations'));
   });
 
   it('fails an owner with more sessions than the pack allows, even where the team quota allows them', async () => {

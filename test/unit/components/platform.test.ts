@@ -113,9 +113,15 @@ describe('EFS CSI driver add-on', () => {
     config.storage.csiDriverAddon = { clusterName: 'research', oidcProviderArn: 'arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/ABC', oidcProviderUrl: 'https://oidc.eks.eu-west-1.amazonaws.com/id/ABC' };
     const resources = await runOffline(config);
     expect(one(resources, 'aws:eks/addon:Addon').inputs).toMatchObject({ clusterName: 'research', addonName: 'aws-efs-csi-driver' });
-    const trust = JSON.parse(String(one(resources, 'aws:iam/role:Role').inputs.assumeRolePolicy));
+    // team-a's AWS Backup plan has its own role (for backup.amazonaws.com): pick the driver's.
+    const roles = ofType(resources, 'aws:iam/role:Role').filter((r) => String(r.inputs.assumeRolePolicy).includes('efs-csi-'));
+    expect(roles).toHaveLength(1);
+    const trust = JSON.parse(String(roles[0].inputs.assumeRolePolicy));
     expect(trust.Statement[0].Condition.StringLike).toEqual({ 'oidc.eks.eu-west-1.amazonaws.com/id/ABC:sub': 'system:serviceaccount:kube-system:efs-csi-*', 'oidc.eks.eu-west-1.amazonaws.com/id/ABC:aud': 'sts.amazonaws.com' });
-    expect(one(resources, 'aws:iam/rolePolicyAttachment:RolePolicyAttachment').inputs.policyArn).toBe('arn:aws:iam::aws:policy/service-role/AmazonEFSCSIDriverPolicy');
+    expect(ofType(resources, 'aws:iam/rolePolicyAttachment:RolePolicyAttachment').map((a) => a.inputs.policyArn).sort()).toEqual([
+      'arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup',
+      'arn:aws:iam::aws:policy/service-role/AmazonEFSCSIDriverPolicy',
+    ]);
   });
 });
 

@@ -2,11 +2,16 @@
  * The backup-scheduled advisory over what the stack registers: efs and storageClass teams without
  * a backup are advised, with one they are not; nfs teams (nothing the stack can back up) never.
  */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parse, stringify } from 'yaml';
 import { readStackConfigFile } from '../../../components/config';
 import { runOffline } from '../../../offline';
 import { evaluatePolicies } from '../../../policies/evaluate';
 import { backupScheduledRule } from '../../../policies/rules/lifecycle';
+import { notebookPolicies } from '../../../policies/rules';
+import { run } from '../../../cli/main';
 
 const stacks = join(__dirname, '..', '..', '..', 'stacks');
 const load = (team: string) => readStackConfigFile(join(stacks, `Pulumi.${team}.yaml`)) as Record<string, any>;
@@ -36,5 +41,42 @@ describe('backup-scheduled (advisory)', () => {
 
   it('says nothing on nfs, where the stack cannot back up', async () => {
     expect(await advise(load('demo'))).toEqual([]);
+  });
+});
+
+describe('backup-scheduled in the pack', () => {
+  const check = async (...files: string[]) => {
+    const out: string[] = [];
+    const code = await run(['check', ...files.map((team) => (team.includes('/') ? team : join(stacks, `Pulumi.${team}.yaml`)))], { out: (line) => out.push(line), err: (line) => out.push(line) });
+    return { code, out };
+  };
+
+  it('is served by notebookPolicies() as an advisory', () => {
+    expect(notebookPolicies().filter((rule) => rule.name === 'backup-scheduled').map((rule) => rule.enforcementLevel)).toEqual(['advisory']);
+  });
+
+  it('is quiet on the example stacks that schedule backups (team-a on efs, team-b on cephfs)', async () => {
+    const { code, out } = await check('team-a', 'team-b');
+    expect(code).toBe(0);
+    expect(out.filter((line) => line.includes('backup-scheduled'))).toEqual([]);
+    expect(out).toHaveLength(2);
+  });
+
+  it('advises through check, exit 0, when a stack on a StorageClass has none', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'np-backup-'));
+    try {
+      const document = parse(readFileSync(join(stacks, 'Pulumi.team-b.yaml'), 'utf8'));
+      delete document.config['notebook-platform:backup'];
+      const file = join(dir, 'Pulumi.team-b.yaml');
+      writeFileSync(file, stringify(document));
+      const { code, out } = await check(file);
+      expect(code).toBe(0);
+      expect(out).toEqual([
+        `${file}: backup-scheduled  stack  advisory: the team schedules no backup: its 3 claims of a StorageClass have no snapshots; add notebook-platform:backup (docs/data-lifecycle.md)`,
+        expect.stringMatching(/: ok with 1 advisory violation \(\d+ resources, \d+ policies\)$/),
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -23,6 +23,7 @@ describe('the rules', () => {
       'home-on-persistent-claim',
       'data-retained-on-delete',
       'efs-data-protected',
+      'backup-scheduled',
       'share-entitlements',
       'fork-consent',
       'namespace-pod-security-restricted',
@@ -39,11 +40,14 @@ describe('the rules', () => {
     ]);
   });
 
+  // Advisories say what a team may want; everything else refuses the deployment.
+  const ADVISORY = ['backup-scheduled'];
+
   it.each(notebookPolicies().map((rule) => [rule.name, rule] as const))('%s: kebab-case, one-line description, an enforcement level, remediation', (name, rule) => {
     expect(name).toMatch(/^[a-z0-9]+(-[a-z0-9]+)*$/);
     expect(rule.description).toMatch(/^[A-Z].*\.$/);
     expect(rule.description).not.toContain('\n');
-    expect(rule.enforcementLevel).toBe('mandatory');
+    expect(rule.enforcementLevel).toBe(ADVISORY.includes(name) ? 'advisory' : 'mandatory');
     expect(rule.remediationSteps.length).toBeGreaterThan(20);
     expect('validateResource' in rule || 'validateStack' in rule).toBe(true);
   });
