@@ -3,7 +3,7 @@ import tseslint from 'typescript-eslint';
 import pulumi from '@pulumi/eslint-plugin';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'policies/node_modules/**', 'coverage/**', 'bin/**', 'tmp/**'] },
+  { ignores: ['dist/**', 'node_modules/**', 'policies/node_modules/**', 'coverage/**', 'bin/**', 'tmp/**', 'test/unit/manifests/type-fixtures/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -9,9 +9,10 @@ import { HELPER_RESOURCES } from '../config/plan';
 import { JUPYTER_PORT, paths } from '../config/names';
 import { scriptPathInPod } from './scripts';
 import { HELPER_GIT_PATH, VOLUMES, homeMount, volumeMount, type VolumeMount } from './volumes';
+import type { ContainerManifest, EnvVarManifest, ProbeManifest, SecurityContextManifest } from './kube';
 
-export type Env = { readonly name: string; readonly value?: string; readonly valueFrom?: Record<string, unknown> };
-export type Container = Readonly<Record<string, unknown>> & { readonly name: string };
+export type Env = EnvVarManifest;
+export type Container = ContainerManifest;
 
 /** Where the notebook container listens and what its probes call. */
 export const HTTP_PORT_NAME = 'http';
@@ -22,7 +23,7 @@ export const HTTP_PORT_NAME = 'http';
  * `pip install` into the image's environment keeps working, git-sync with ssh so `--add-user`
  * can write /etc/passwd (ssh needs the uid there).
  */
-export function containerSecurity(readOnlyRootFilesystem = true): Record<string, unknown> {
+export function containerSecurity(readOnlyRootFilesystem = true): SecurityContextManifest {
   return {
     allowPrivilegeEscalation: false,
     capabilities: { drop: ['ALL'] },
@@ -59,7 +60,7 @@ const gitSecretMounts = (code: CodePlan | undefined): VolumeMount[] =>
 
 const byMountPath = (mounts: VolumeMount[]) => [...mounts].sort((a, b) => (a.mountPath < b.mountPath ? -1 : a.mountPath > b.mountPath ? 1 : 0));
 
-function httpProbe(session: SessionPlan, timing: Record<string, number>): Record<string, unknown> {
+function httpProbe(session: SessionPlan, timing: Pick<ProbeManifest, 'periodSeconds' | 'timeoutSeconds' | 'failureThreshold'>): ProbeManifest {
   return { httpGet: { path: `${session.baseUrl}api`, port: HTTP_PORT_NAME, scheme: 'HTTP' }, ...timing };
 }
 

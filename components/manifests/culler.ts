@@ -13,6 +13,7 @@ import type { Plan } from '../config/plan';
 import { HELPER_RESOURCES } from '../config/plan';
 import { CULLER_CONFIG_DIR, CULLER_TOKENS_DIR, type CullerPlan } from '../config/culling';
 import { meta, type KubeObject } from './objects';
+import type { ConfigMapManifest, DeploymentManifest, NetworkPolicyManifest, PodSpecManifest, PolicyRuleManifest, RoleBindingManifest, RoleManifest, ServiceAccountManifest } from './kube';
 import { containerSecurity } from './containers';
 import { assetsDirectory } from './scripts';
 import { clusterDnsEgressRule, notebookPodSelector } from './network-policy';
@@ -47,7 +48,7 @@ export function cullerConfigJson(plan: Plan, culler: CullerPlan): string {
  * change their scale (not their spec: it cannot change what a session runs), and read and patch
  * its status ConfigMap. No list, no watch, no Secrets.
  */
-export function cullerRules(culler: CullerPlan): Record<string, unknown>[] {
+export function cullerRules(culler: CullerPlan): PolicyRuleManifest[] {
   const statefulSets = culler.sessions.map((session) => session.statefulSet).sort();
   return [
     { apiGroups: ['apps'], resources: ['statefulsets'], resourceNames: statefulSets, verbs: ['get'] },
@@ -56,7 +57,7 @@ export function cullerRules(culler: CullerPlan): Record<string, unknown>[] {
   ];
 }
 
-function cullerPodSpec(plan: Plan, culler: CullerPlan): Record<string, unknown> {
+function cullerPodSpec(plan: Plan, culler: CullerPlan): PodSpecManifest {
   return {
     serviceAccountName: culler.name,
     automountServiceAccountToken: true,
@@ -97,7 +98,7 @@ function cullerPodSpec(plan: Plan, culler: CullerPlan): Record<string, unknown> 
 }
 
 /** Egress: DNS, the team's notebooks on the Jupyter port, the API server. Ingress: none. */
-export function cullerNetworkPolicy(plan: Plan, culler: CullerPlan): KubeObject {
+export function cullerNetworkPolicy(plan: Plan, culler: CullerPlan): NetworkPolicyManifest {
   return {
     apiVersion: 'networking.k8s.io/v1',
     kind: 'NetworkPolicy',
@@ -122,11 +123,12 @@ export function cullerNetworkPolicy(plan: Plan, culler: CullerPlan): KubeObject 
  * session has a stop rule.
  */
 export function cullerObjects(plan: Plan): KubeObject[] {
+  type CullerObject = ServiceAccountManifest | RoleManifest | RoleBindingManifest | ConfigMapManifest | NetworkPolicyManifest | DeploymentManifest;
   const culler = plan.culler;
   if (!culler) return [];
   const data = { [CULLER_CONFIG_FILE]: cullerConfigJson(plan, culler), [CULLER_SCRIPT]: CULLER_SOURCE };
   const hash = createHash('sha256').update(data[CULLER_CONFIG_FILE]).update(data[CULLER_SCRIPT]).digest('hex').slice(0, 16);
-  return [
+  const objects: CullerObject[] = [
     { apiVersion: 'v1', kind: 'ServiceAccount', metadata: meta(culler.name, culler.labels, plan.namespace), automountServiceAccountToken: false },
     { apiVersion: `${RBAC_GROUP}/v1`, kind: 'Role', metadata: meta(culler.name, culler.labels, plan.namespace), rules: cullerRules(culler) },
     {
@@ -156,4 +158,5 @@ export function cullerObjects(plan: Plan): KubeObject[] {
       },
     },
   ];
+  return objects;
 }

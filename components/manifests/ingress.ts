@@ -4,7 +4,8 @@
  * the session's owner.
  */
 import type { Plan, SessionPlan } from '../config/plan';
-import { meta, SKIP_AWAIT, type KubeObject } from './objects';
+import { meta, SKIP_AWAIT } from './objects';
+import type { IngressManifest } from './kube';
 import { HTTP_PORT_NAME } from './containers';
 
 const NGINX = 'nginx.ingress.kubernetes.io';
@@ -33,10 +34,10 @@ export function ingressAnnotations(plan: Plan, session: SessionPlan): Record<str
 }
 
 /** The session's Ingress, or undefined when the team has no `ingress`. */
-export function sessionIngress(plan: Plan, session: SessionPlan): KubeObject | undefined {
+export function sessionIngress(plan: Plan, session: SessionPlan): IngressManifest | undefined {
   const ingress = plan.ingress;
   if (!ingress) return undefined;
-  const spec: Record<string, unknown> = {
+  const spec: IngressManifest['spec'] & object = {
     ingressClassName: ingress.className,
     rules: [
       {

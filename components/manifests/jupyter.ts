@@ -6,7 +6,8 @@
 import type { Plan, SessionPlan } from '../config/plan';
 import { JUPYTER_PORT, paths } from '../config/names';
 import { TOKEN_FILE_NAME } from './volumes';
-import { meta, type KubeObject } from './objects';
+import { meta } from './objects';
+import type { ConfigMapManifest } from './kube';
 
 /** The file name Jupyter Server reads from each config directory. */
 export const JUPYTER_CONFIG_FILE = 'jupyter_server_config.py';
@@ -88,7 +89,7 @@ export const MIGRATED_MARKER_FILE = 'migrated';
 const MIGRATED_MARKER = '# notebook-platform: the IPython config migration never runs here (/etc/jupyter is read-only).\n';
 
 /** The session's ConfigMap holding `jupyter_server_config.py` and the migration marker (mounted at /etc/jupyter). */
-export function jupyterConfigMap(plan: Plan, session: SessionPlan): KubeObject {
+export function jupyterConfigMap(plan: Plan, session: SessionPlan): ConfigMapManifest {
   return {
     apiVersion: 'v1',
     kind: 'ConfigMap',

@@ -8,6 +8,7 @@ import type { EgressPeerPlan, EgressPlan, Plan } from '../config/plan';
 import { METADATA_CIDR, PRIVATE_RANGES, cidrContains } from '../config/plan';
 import { COMPONENT_LABEL, NOTEBOOK_COMPONENT, TEAM_LABEL, names } from '../config/names';
 import { meta, type KubeObject, type Labels } from './objects';
+import type { NetworkPolicyEgressRuleManifest, NetworkPolicyIngressRuleManifest, NetworkPolicyManifest, NetworkPolicyPeerManifest, NetworkPolicyPortManifest, NetworkPolicySpecManifest } from './kube';
 
 /** Where cluster DNS runs: the `kube-dns` pods (CoreDNS keeps that label) of `kube-system`. */
 export const CLUSTER_DNS = {
@@ -19,20 +20,9 @@ export const CLUSTER_DNS = {
 /** Every address outside the private ranges: the internet when `network.allowInternet` is on. */
 export const INTERNET_CIDR = '0.0.0.0/0';
 
-type Protocol = 'TCP' | 'UDP';
-interface PolicyPort {
-  readonly protocol: Protocol;
-  readonly port: number;
-}
-interface PolicyPeer {
-  readonly namespaceSelector?: { readonly matchLabels: Labels };
-  readonly podSelector?: { readonly matchLabels: Labels };
-  readonly ipBlock?: { readonly cidr: string; readonly except?: readonly string[] };
-}
-export interface EgressRule {
-  readonly to: readonly PolicyPeer[];
-  readonly ports?: readonly PolicyPort[];
-}
+type PolicyPort = NetworkPolicyPortManifest & { readonly protocol: 'TCP' | 'UDP'; readonly port: number };
+type PolicyPeer = NetworkPolicyPeerManifest;
+export type EgressRule = NetworkPolicyEgressRuleManifest;
 
 const tcp = (port: number): PolicyPort => ({ protocol: 'TCP', port });
 const udp = (port: number): PolicyPort => ({ protocol: 'UDP', port });
@@ -50,12 +40,12 @@ export function notebookPodSelector(plan: Plan): Labels {
   return { [COMPONENT_LABEL]: NOTEBOOK_COMPONENT, [TEAM_LABEL]: plan.team };
 }
 
-function networkPolicy(plan: Plan, name: string, spec: Record<string, unknown>): KubeObject {
+function networkPolicy(plan: Plan, name: string, spec: NetworkPolicySpecManifest): NetworkPolicyManifest {
   return { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: meta(name, plan.labels, plan.namespace), spec };
 }
 
 /** Selects every pod of the namespace for both directions and allows nothing. */
-export function defaultDenyPolicy(plan: Plan): KubeObject {
+export function defaultDenyPolicy(plan: Plan): NetworkPolicyManifest {
   return networkPolicy(plan, names.defaultDenyPolicy(), { podSelector: {}, policyTypes: ['Ingress', 'Egress'] });
 }
 
@@ -64,12 +54,12 @@ export function defaultDenyPolicy(plan: Plan): KubeObject {
  * duplicates dropped) and the team's culler when it has one. Each peer carries its namespace and pod selector together, so both must
  * match (a pod with the ingress controller's labels in another namespace is not admitted).
  */
-export function notebookIngressPolicy(plan: Plan): KubeObject {
+export function notebookIngressPolicy(plan: Plan): NetworkPolicyManifest {
   const from: PolicyPeer[] = plan.network.ingressFrom.map((peer) => ({
     namespaceSelector: { matchLabels: sortedLabels(peer.namespaceLabels) },
     podSelector: { matchLabels: sortedLabels(peer.podLabels) },
   }));
-  const ingress = from.length > 0 ? [{ from: sortedUnique(from), ports: [tcp(plan.network.jupyterPort)] }] : [];
+  const ingress: NetworkPolicyIngressRuleManifest[] = from.length > 0 ? [{ from: sortedUnique(from), ports: [tcp(plan.network.jupyterPort)] }] : [];
   // The team's culler reads each session's activity on the Jupyter port (its own namespace only).
   if (plan.culler) ingress.push({ from: [{ podSelector: { matchLabels: { ...plan.culler.selector } } }], ports: [tcp(plan.network.jupyterPort)] });
   return networkPolicy(plan, names.notebookIngressPolicy(), {
@@ -86,7 +76,7 @@ export function notebookIngressPolicy(plan: Plan): KubeObject {
  * duplicates merged), and with
  * `allowInternet` every address outside the private ranges, on any port.
  */
-export function notebookEgressPolicy(plan: Plan): KubeObject {
+export function notebookEgressPolicy(plan: Plan): NetworkPolicyManifest {
   const egress: EgressRule[] = [clusterDnsEgressRule()];
   if (plan.network.nodeLocalDns) {
     // NodeLocal DNSCache answers on a link-local address on every node, outside any pod.

@@ -10,6 +10,7 @@
 import type { Plan } from '../config/plan';
 import { names } from '../config/names';
 import { meta, type KubeObject } from './objects';
+import type { LimitRangeManifest, ResourceQuotaManifest } from './kube';
 
 /** The extended resource of NVIDIA GPUs; quotas only know it as a request. */
 export const GPU_RESOURCE = 'nvidia.com/gpu';
@@ -31,7 +32,7 @@ export function quotaHard(plan: Plan): Record<string, string> {
   return Object.fromEntries(Object.entries(hard).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
-export function resourceQuota(plan: Plan): KubeObject {
+export function resourceQuota(plan: Plan): ResourceQuotaManifest {
   return { apiVersion: 'v1', kind: 'ResourceQuota', metadata: meta(names.quota(), plan.labels, plan.namespace), spec: { hard: quotaHard(plan) } };
 }
 
@@ -39,7 +40,7 @@ export function resourceQuota(plan: Plan): KubeObject {
  * Container defaults and ceiling: a container that states no resources gets the helper
  * defaults (`limits.defaultContainer`); none may exceed the largest size (`limits.maxContainer`).
  */
-export function limitRange(plan: Plan): KubeObject {
+export function limitRange(plan: Plan): LimitRangeManifest {
   const { defaultContainer, maxContainer } = plan.limits;
   return {
     apiVersion: 'v1',

@@ -8,6 +8,7 @@
 import type { Plan } from '../config/plan';
 import { OWNER_LABEL, names } from '../config/names';
 import { meta, type KubeObject } from './objects';
+import type { PolicyRuleManifest, RoleBindingManifest, RoleManifest } from './kube';
 
 const RBAC_GROUP = 'rbac.authorization.k8s.io';
 const READ_VERBS = ['get', 'list', 'watch'] as const;
@@ -15,11 +16,10 @@ const READ_VERBS = ['get', 'list', 'watch'] as const;
 /** The ClusterRole admin groups are bound to in the team namespace. */
 export const ADMIN_CLUSTER_ROLE = 'edit';
 
-export interface PolicyRule {
+export type PolicyRule = PolicyRuleManifest & {
   readonly apiGroups: readonly string[];
   readonly resources: readonly string[];
-  readonly verbs: readonly string[];
-}
+};
 
 /**
  * What viewers may read, by API group: sessions (StatefulSets, pods, their Services and claims),
@@ -43,9 +43,9 @@ export function viewerRules(_plan: Plan): PolicyRule[] {
 }
 
 /** A rule limited to named objects. Never built with no names: an empty `resourceNames` means every object. */
-export interface NamedRule extends PolicyRule {
+export type NamedRule = PolicyRule & {
   readonly resourceNames: readonly string[];
-}
+};
 
 /** The Kubernetes user a session owner signs in as, from `access.ownerSubject` ("oidc:{owner}"). */
 export function ownerUserName(template: string, owner: string): string {
@@ -76,11 +76,11 @@ export function ownerRules(plan: Plan, owner: string): NamedRule[] {
 }
 
 /** One Role and RoleBinding per owner when `access.ownerSubject` is set, sorted by owner. */
-export function ownerRbacObjects(plan: Plan): KubeObject[] {
+export function ownerRbacObjects(plan: Plan): (RoleManifest | RoleBindingManifest)[] {
   const template = plan.access.ownerSubject;
   if (!template) return [];
   const owners = [...new Set(plan.sessions.map((session) => session.owner))].sort();
-  return owners.flatMap((owner) => {
+  return owners.flatMap((owner): (RoleManifest | RoleBindingManifest)[] => {
     const rules = ownerRules(plan, owner);
     if (rules.length === 0) return [];
     const name = names.ownerRole(owner);
@@ -98,7 +98,7 @@ export function ownerRbacObjects(plan: Plan): KubeObject[] {
   });
 }
 
-export function viewerRole(plan: Plan): KubeObject {
+export function viewerRole(plan: Plan): RoleManifest {
   return { apiVersion: `${RBAC_GROUP}/v1`, kind: 'Role', metadata: meta(names.viewerRole(), plan.labels, plan.namespace), rules: viewerRules(plan) };
 }
 
@@ -107,7 +107,7 @@ function groupSubjects(groups: readonly string[]) {
   return [...new Set(groups)].sort().map((name) => ({ apiGroup: RBAC_GROUP, kind: 'Group', name }));
 }
 
-function roleBinding(plan: Plan, name: string, roleRef: { kind: 'Role' | 'ClusterRole'; name: string }, groups: readonly string[]): KubeObject[] {
+function roleBinding(plan: Plan, name: string, roleRef: { kind: 'Role' | 'ClusterRole'; name: string }, groups: readonly string[]): RoleBindingManifest[] {
   if (groups.length === 0) return [];
   return [
     {

@@ -8,6 +8,7 @@ import { dirname, join } from 'node:path';
 import type { Plan } from '../config/plan';
 import { names, paths } from '../config/names';
 import { meta, type KubeObject } from './objects';
+import type { ConfigMapManifest } from './kube';
 
 /** The files of the scripts ConfigMap, as mounted under /opt/notebook-platform. */
 export const SCRIPT_FILES = ['autosave.sh', 'git-auth.sh', 'prepare-home.sh', 'welcome.ipynb'] as const;
@@ -48,7 +49,7 @@ export function scriptPathInPod(file: ScriptFile): string {
 }
 
 /** The team's scripts ConfigMap; keys sorted, so the text is the same on every run. */
-export function scriptsConfigMap(plan: Plan): KubeObject {
+export function scriptsConfigMap(plan: Plan): ConfigMapManifest {
   return {
     apiVersion: 'v1',
     kind: 'ConfigMap',

@@ -4,6 +4,7 @@
  */
 import type { Plan } from '../config/plan';
 import { meta, type KubeObject } from './objects';
+import type { NamespaceManifest } from './kube';
 import { networkPolicies } from './network-policy';
 import { rbacObjects } from './rbac';
 import { quotaObjects } from './quota';
@@ -26,7 +27,7 @@ export function podSecurityLabels(): Record<string, string> {
 }
 
 /** The team namespace: team labels and Pod Security `restricted`. */
-export function namespaceObject(plan: Plan): KubeObject {
+export function namespaceObject(plan: Plan): NamespaceManifest {
   return { apiVersion: 'v1', kind: 'Namespace', metadata: meta(plan.namespace, { ...plan.labels, ...podSecurityLabels() }) };
 }
 

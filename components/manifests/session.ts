@@ -14,6 +14,7 @@ import type { Plan, SessionPlan } from '../config/plan';
 import { FORKABLE_BY_ANNOTATION, JUPYTER_PORT } from '../config/names';
 import { KEEP_IDLE_GPU_ANNOTATION } from '../config/culling';
 import { meta, SKIP_AWAIT, type KubeObject } from './objects';
+import type { PodSpecManifest, ServiceAccountManifest, ServiceManifest, StatefulSetManifest } from './kube';
 import { homeClaim } from './storage';
 import { jupyterConfigMap, jupyterServerConfig } from './jupyter';
 import { autosaveContainer, gitSyncContainer, HTTP_PORT_NAME, notebookContainer, prepareHomeContainer, type Container } from './containers';
@@ -25,7 +26,7 @@ export const TERMINATION_GRACE_SECONDS = { plain: 60, autosave: 120 } as const;
 /** Pod annotation: hash of the Jupyter config, so a changed config restarts the session's pod. */
 export const CONFIG_HASH_ANNOTATION = 'notebook-platform.io/jupyter-config-hash';
 
-export function serviceAccount(plan: Plan, session: SessionPlan): KubeObject {
+export function serviceAccount(plan: Plan, session: SessionPlan): ServiceAccountManifest {
   return {
     apiVersion: 'v1',
     kind: 'ServiceAccount',
@@ -38,7 +39,7 @@ export function serviceAccount(plan: Plan, session: SessionPlan): KubeObject {
  * The session's ClusterIP Service on the Jupyter port. `pulumi.com/skipAwait`: a stopped session
  * has no endpoints, and waiting for them would fail the update.
  */
-export function sessionService(plan: Plan, session: SessionPlan): KubeObject {
+export function sessionService(plan: Plan, session: SessionPlan): ServiceManifest {
   return {
     apiVersion: 'v1',
     kind: 'Service',
@@ -63,10 +64,10 @@ export function initContainers(plan: Plan, session: SessionPlan): Container[] {
  * mismatch, seccomp RuntimeDefault), no service account token, no service links, the size's
  * scheduling (GPU tolerations and node selector) and a grace period long enough to save.
  */
-export function podSpec(plan: Plan, session: SessionPlan): Record<string, unknown> {
+export function podSpec(plan: Plan, session: SessionPlan): PodSpecManifest {
   const containers = [notebookContainer(session)];
   if (session.autosave) containers.push(autosaveContainer(plan, session));
-  const spec: Record<string, unknown> = {
+  const spec: PodSpecManifest = {
     serviceAccountName: session.names.serviceAccount,
     automountServiceAccountToken: false,
     enableServiceLinks: false,
@@ -103,7 +104,7 @@ function forkableByAnnotation(session: SessionPlan): Record<string, string> {
  * cluster (see above); claims retained
  * whatever happens to the StatefulSet (the home claim is a separate object anyway).
  */
-export function sessionStatefulSet(plan: Plan, session: SessionPlan): KubeObject {
+export function sessionStatefulSet(plan: Plan, session: SessionPlan): StatefulSetManifest {
   const configHash = createHash('sha256').update(jupyterServerConfig(plan, session)).digest('hex').slice(0, 16);
   return {
     apiVersion: 'apps/v1',

@@ -12,6 +12,7 @@ import type { Plan } from '../config/plan';
 import { HELPER_RESOURCES } from '../config/plan';
 import { COMPONENT_LABEL } from '../config/names';
 import { meta, type KubeObject } from './objects';
+import type { ConfigMapManifest, CronJobManifest, NetworkPolicyManifest, PodSpecManifest, RoleBindingManifest, RoleManifest, ServiceAccountManifest } from './kube';
 import { containerSecurity } from './containers';
 import { assetsDirectory } from './scripts';
 import { clusterDnsEgressRule } from './network-policy';
@@ -50,7 +51,7 @@ export function snapshotObjects(plan: Plan): KubeObject[] {
     volumeSnapshotClassName: backup.volumeSnapshotClassName,
   };
   const data = { [SNAPSHOTS_CONFIG_FILE]: `${JSON.stringify(config, null, 2)}\n`, [SNAPSHOTS_SCRIPT]: SNAPSHOTS_SOURCE };
-  const podSpec = {
+  const podSpec: PodSpecManifest = {
     serviceAccountName: SNAPSHOTS_NAME,
     automountServiceAccountToken: true,
     enableServiceLinks: false,
@@ -72,7 +73,7 @@ export function snapshotObjects(plan: Plan): KubeObject[] {
     ],
     volumes: [{ name: 'config', configMap: { name: SNAPSHOTS_NAME } }],
   };
-  return [
+  const objects: (ServiceAccountManifest | RoleManifest | RoleBindingManifest | ConfigMapManifest | NetworkPolicyManifest | CronJobManifest)[] = [
     { apiVersion: 'v1', kind: 'ServiceAccount', metadata: meta(SNAPSHOTS_NAME, labels, plan.namespace), automountServiceAccountToken: false },
     { apiVersion: `${RBAC_GROUP}/v1`, kind: 'Role', metadata: meta(SNAPSHOTS_NAME, labels, plan.namespace), rules: SNAPSHOT_RULES.map((rule) => ({ ...rule, apiGroups: [...rule.apiGroups], resources: [...rule.resources], verbs: [...rule.verbs] })) },
     {
@@ -121,4 +122,5 @@ export function snapshotObjects(plan: Plan): KubeObject[] {
       },
     },
   ];
+  return objects;
 }

@@ -6,16 +6,23 @@
 import type { HomeVolume, Plan, SharePlan } from '../config/plan';
 import { NOTEBOOK_GID, NOTEBOOK_UID } from '../config/names';
 import { meta, type KubeObject } from './objects';
+import type { PersistentVolumeClaimManifest, PersistentVolumeManifest, StorageClassManifest } from './kube';
 
 export const EFS_CSI_DRIVER = 'efs.csi.aws.com';
-const RWX = ['ReadWriteMany'];
+const RWX = ['ReadWriteMany'] as const;
+
+/**
+ * An id Pulumi supplies at deployment (an Output in the Pulumi component), typed as the string it
+ * becomes in the manifest; `synth` and cdk8s pass strings.
+ */
+const deferred = <Id>(id: Id) => id as Id & string;
 
 /**
  * The EFS CSI StorageClass for per-session workdirs. Each claim gets an access point rooted at
  * `<basePath>/<namespace>/<claim>`; with `ensureUniqueDirectory: false` and `reuseAccessPoint` a
  * claim re-created under the same name finds the same directory. Reclaim is Retain.
  */
-export function efsStorageClass<Id>(plan: Plan, fileSystemId: Id): KubeObject {
+export function efsStorageClass<Id>(plan: Plan, fileSystemId: Id): StorageClassManifest {
   return {
     apiVersion: 'storage.k8s.io/v1',
     kind: 'StorageClass',
@@ -25,7 +32,7 @@ export function efsStorageClass<Id>(plan: Plan, fileSystemId: Id): KubeObject {
       basePath: plan.storage.basePath!,
       directoryPerms: '700',
       ensureUniqueDirectory: 'false',
-      fileSystemId,
+      fileSystemId: deferred(fileSystemId),
       gid: String(NOTEBOOK_GID),
       provisioningMode: 'efs-ap',
       reuseAccessPoint: 'true',
@@ -39,7 +46,7 @@ export function efsStorageClass<Id>(plan: Plan, fileSystemId: Id): KubeObject {
   };
 }
 
-function staticVolume(plan: Plan, name: string, size: string, labels: Record<string, string>, claimName: string, source: Record<string, unknown>): KubeObject {
+function staticVolume(plan: Plan, name: string, size: string, labels: Record<string, string>, claimName: string, source: VolumeSource): PersistentVolumeManifest {
   return {
     apiVersion: 'v1',
     kind: 'PersistentVolume',
@@ -56,6 +63,8 @@ function staticVolume(plan: Plan, name: string, size: string, labels: Record<str
   };
 }
 
+type VolumeSource = Pick<PersistentVolumeManifest['spec'] & object, 'mountOptions' | 'csi' | 'nfs'>;
+
 function claim(
   plan: Plan,
   name: string,
@@ -63,8 +72,8 @@ function claim(
   labels: Record<string, string>,
   binding: { volumeName: string } | { storageClassName: string },
   annotations?: Record<string, string>,
-): KubeObject {
-  const spec: Record<string, unknown> = { accessModes: RWX, resources: { requests: { storage: size } } };
+): PersistentVolumeClaimManifest {
+  const spec: PersistentVolumeClaimManifest['spec'] & object = { accessModes: RWX, resources: { requests: { storage: size } } };
   if ('volumeName' in binding) {
     spec.storageClassName = '';
     spec.volumeName = binding.volumeName;
@@ -75,14 +84,14 @@ function claim(
 }
 
 /** An EFS share's static volume: `volumeHandle` is `<fs id>::<access point id>`. */
-export function efsShareVolume<Handle>(plan: Plan, share: SharePlan, volumeHandle: Handle): KubeObject {
+export function efsShareVolume<Handle>(plan: Plan, share: SharePlan, volumeHandle: Handle): PersistentVolumeManifest {
   return staticVolume(plan, share.volumeName!, share.size, { ...share.labels }, share.claimName, {
     mountOptions: ['tls'],
-    csi: { driver: EFS_CSI_DRIVER, volumeHandle },
+    csi: { driver: EFS_CSI_DRIVER, volumeHandle: deferred(volumeHandle) },
   });
 }
 
-function nfsVolume(plan: Plan, name: string, size: string, labels: Record<string, string>, claimName: string, path: string): KubeObject {
+function nfsVolume(plan: Plan, name: string, size: string, labels: Record<string, string>, claimName: string, path: string): PersistentVolumeManifest {
   if (plan.storage.config.backend !== 'nfs') throw new Error('nfsVolume needs the nfs backend');
   return staticVolume(plan, name, size, labels, claimName, {
     mountOptions: ['nfsvers=4.1', 'hard'],
@@ -108,13 +117,13 @@ export function shareAccessAnnotations(share: SharePlan): Record<string, string>
   };
 }
 
-export function shareClaim(plan: Plan, share: SharePlan): KubeObject {
+export function shareClaim(plan: Plan, share: SharePlan): PersistentVolumeClaimManifest {
   const binding = share.volumeName ? { volumeName: share.volumeName } : { storageClassName: plan.storage.storageClassName! };
   return claim(plan, share.claimName, share.size, { ...share.labels }, binding, shareAccessAnnotations(share));
 }
 
 /** A home claim (per session or per owner) on the efs or storageClass backend. */
-export function homeClaim(plan: Plan, home: HomeVolume): KubeObject {
+export function homeClaim(plan: Plan, home: HomeVolume): PersistentVolumeClaimManifest {
   return claim(plan, home.claimName, home.size, { ...home.labels }, { storageClassName: plan.storage.storageClassName! });
 }
 

@@ -14,6 +14,7 @@ import type { Plan } from '../config/plan';
 import { HELPER_RESOURCES } from '../config/plan';
 import { COMPONENT_LABEL } from '../config/names';
 import { meta, type KubeObject } from './objects';
+import type { ConfigMapManifest, CronJobManifest, PodSpecManifest } from './kube';
 import { containerSecurity } from './containers';
 import { assetsDirectory } from './scripts';
 
@@ -55,7 +56,7 @@ export function usageObjects(plan: Plan): KubeObject[] {
   const labels = { ...plan.labels, [COMPONENT_LABEL]: USAGE_COMPONENT, 'app.kubernetes.io/name': USAGE_NAME };
   const data = { 'config.json': `${JSON.stringify({ entries }, null, 2)}\n`, [USAGE_SCRIPT]: USAGE_SOURCE };
   const volumeName = (index: number) => `claim-${index}`;
-  const podSpec = {
+  const podSpec: PodSpecManifest = {
     automountServiceAccountToken: false,
     enableServiceLinks: false,
     restartPolicy: 'Never',
@@ -82,7 +83,7 @@ export function usageObjects(plan: Plan): KubeObject[] {
       ...claims.map((claim, index) => ({ name: volumeName(index), persistentVolumeClaim: { claimName: claim, readOnly: true } })),
     ],
   };
-  return [
+  const objects: (ConfigMapManifest | CronJobManifest)[] = [
     { apiVersion: 'v1', kind: 'ConfigMap', metadata: meta(USAGE_NAME, labels, plan.namespace), data },
     {
       apiVersion: 'batch/v1',
@@ -102,4 +103,5 @@ export function usageObjects(plan: Plan): KubeObject[] {
       },
     },
   ];
+  return objects;
 }

@@ -4,6 +4,7 @@
  */
 import type { HomeVolume, SessionPlan } from '../config/plan';
 import { names, paths } from '../config/names';
+import type { VolumeManifest, VolumeMountManifest } from './kube';
 
 /** The token's file name in the token Secret's mount (paths.jupyterToken). */
 export const TOKEN_FILE_NAME = 'token';
@@ -42,18 +43,12 @@ export const HELPER_GIT_PATH = '/var/lib/notebook-platform';
  */
 export const HELPER_TMP_SIZE_LIMIT = '64Mi';
 
-export interface VolumeMount {
-  readonly name: string;
-  readonly mountPath: string;
-  readonly readOnly?: boolean;
-  readonly subPath?: string;
-}
-
-export type Volume = Readonly<Record<string, unknown>> & { readonly name: string };
+export type VolumeMount = VolumeMountManifest;
+export type Volume = VolumeManifest;
 
 /** A mount; `readOnly` and `subPath` appear only when set. */
 export function volumeMount(name: string, mountPath: string, options: { readOnly?: boolean; subPath?: string } = {}): VolumeMount {
-  const mount: { name: string; mountPath: string; readOnly?: boolean; subPath?: string } = { name, mountPath };
+  const mount: VolumeMount = { name, mountPath };
   if (options.readOnly) mount.readOnly = true;
   if (options.subPath) mount.subPath = options.subPath;
   return mount;
