@@ -272,8 +272,8 @@ describe('the NetworkPolicy objects', () => {
   });
 
   it('are in the team chart, exactly as the builder makes them', () => {
-    // The culler's own policy is in the team chart too (manifests/culler.ts, tested there).
-    const notCuller = (objects: readonly { metadata: { name: string } }[]) => objects.filter((o) => o.metadata.name !== 'notebook-culler');
+    // The culler's and the snapshot job's own policies are in the team chart too (manifests/culler.ts and snapshots.ts, tested there).
+    const notCuller = (objects: readonly { metadata: { name: string } }[]) => objects.filter((o) => o.metadata.name !== 'notebook-culler' && o.metadata.name !== 'notebook-snapshots');
     for (const plan of [demo, teamA, teamB]) expect(notCuller(networkPoliciesOf(plan))).toEqual(networkPolicies(plan));
   });
 

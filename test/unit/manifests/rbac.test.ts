@@ -89,14 +89,16 @@ describe('bindings', () => {
     const everything = synthesize(plan).flatMap((file) => file.objects);
     const rbac = everything.filter((o) => /^rbac\.authorization\.k8s\.io\//.test(o.apiVersion));
     const culler = plan.culler ? ['Role/notebook-culler', 'RoleBinding/notebook-culler'] : [];
+    // The snapshot job's Role and binding (manifests/snapshots.ts, tested there) come with a storageClass team's backup.
+    const snapshots = plan.backup && plan.storage.backend === 'storageClass' ? ['Role/notebook-snapshots', 'RoleBinding/notebook-snapshots'] : [];
     const template = plan.access.ownerSubject;
     const owners = template ? [...new Set(plan.sessions.map((session) => session.owner))] : [];
     const ownerObjects = owners.flatMap((owner) => [`Role/notebook-owner-${owner}`, `RoleBinding/notebook-owner-${owner}`]);
-    expect(rbac.map((o) => `${o.kind}/${o.metadata.name}`).sort()).toEqual([...culler, ...ownerObjects, 'Role/notebook-viewer', 'RoleBinding/notebook-admins', 'RoleBinding/notebook-viewers'].sort());
+    expect(rbac.map((o) => `${o.kind}/${o.metadata.name}`).sort()).toEqual([...culler, ...snapshots, ...ownerObjects, 'Role/notebook-viewer', 'RoleBinding/notebook-admins', 'RoleBinding/notebook-viewers'].sort());
     for (const o of rbac.filter((o) => o.kind === 'RoleBinding')) {
       const subjects = o.subjects as { kind: string; name: string; namespace?: string }[];
       const owner = /^notebook-owner-(.+)$/.exec(o.metadata.name)?.[1];
-      if (o.metadata.name === 'notebook-culler') expect(subjects).toEqual([{ kind: 'ServiceAccount', name: 'notebook-culler', namespace: plan.namespace }]);
+      if (o.metadata.name === 'notebook-culler' || o.metadata.name === 'notebook-snapshots') expect(subjects).toEqual([{ kind: 'ServiceAccount', name: o.metadata.name, namespace: plan.namespace }]);
       else if (owner) expect(subjects).toEqual([{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: template!.replace('{owner}', owner) }]);
       else expect(subjects.every((s) => s.kind === 'Group')).toBe(true);
     }
