@@ -107,13 +107,14 @@ export function formatBytes(bytes: number | undefined): string {
   return `${value.toFixed(1)}${unit}`;
 }
 
-function table(rows: string[][]): string[] {
+/** Rows as columns two spaces apart, the last column unpadded. */
+export function table(rows: string[][]): string[] {
   const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => row[column].length)));
   return rows.map((row) => row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column]))).join('  ').trimEnd());
 }
 
-/** The newest finished run: its pod and log. */
-async function latestRun(api: KubeApi, plan: Plan): Promise<{ pod: string; measuredAt: string; measurements: Measurement[] } | undefined> {
+/** The newest finished run of the team's usage job: its pod, when it finished, what it measured. */
+export async function latestRun(api: KubeApi, plan: Plan): Promise<{ pod: string; measuredAt: string; measurements: Measurement[] } | undefined> {
   const pods = await api.list(`/api/v1/namespaces/${encodeURIComponent(plan.namespace)}/pods`, { labelSelector: `${TEAM_LABEL}=${plan.team},${COMPONENT_LABEL}=${USAGE_COMPONENT}` });
   const newestFirst = pods
     .filter((pod) => pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed')

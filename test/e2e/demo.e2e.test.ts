@@ -49,13 +49,15 @@ describe('npm start (scripts/demo)', () => {
     timings['first npm start'] = r.durationMs;
     expect(explain(r)).toBe('');
     const lines = r.stdout.split('\n');
-    const header = lines.findIndex((l) => /^SESSION\s+OWNER\s+SIZE\s+STATE\s+URL\s+STATE CLAIM$/.test(l));
+    const header = lines.findIndex((l) => /^SESSION\s+OWNER\s+SIZE\s+STATE\s+URL\s+STATE CLAIM\s+USED$/.test(l));
     expect(header).toBeGreaterThanOrEqual(0);
+    // The demo team measures no usage (kwok runs no containers): USED is "-" and the note says why.
     expect(lines.slice(header + 1, header + 4)).toEqual([
-      expect.stringMatching(/^churn-model\s+alice\s+small\s+running\s+https:\/\/notebooks\.example\.com\/notebooks\/demo\/churn-model\/\s+workdirs\/sessions\/churn-model$/),
-      expect.stringMatching(/^forecasting\s+bob\s+medium\s+running\s+\S+\s+workdirs\/sessions\/forecasting$/),
-      expect.stringMatching(/^payroll-audit\s+carol\s+small\s+stopped by config\s+\S+\s+workdirs\/sessions\/payroll-audit$/),
+      expect.stringMatching(/^churn-model\s+alice\s+small\s+running\s+https:\/\/notebooks\.example\.com\/notebooks\/demo\/churn-model\/\s+workdirs\/sessions\/churn-model\s+-$/),
+      expect.stringMatching(/^forecasting\s+bob\s+medium\s+running\s+\S+\s+workdirs\/sessions\/forecasting\s+-$/),
+      expect.stringMatching(/^payroll-audit\s+carol\s+small\s+stopped by config\s+\S+\s+workdirs\/sessions\/payroll-audit\s+-$/),
     ]);
+    expect(r.stdout).toContain('USED: team demo does not measure usage (add notebook-platform:usage to its stack config)');
     expect(r.stdout).toMatch(/scripts\/demo token <session>/);
     // The example file is never written (the salt goes into the copy in the state dir).
     expect(fs.readFileSync(path.join(REPO_ROOT, 'stacks', 'Pulumi.demo.yaml'), 'utf8')).not.toMatch(/encryptionsalt/);

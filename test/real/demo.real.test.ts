@@ -53,6 +53,15 @@ describe('npm start on the real node', () => {
       expect(url).toMatch(new RegExp(`^http://127\\.0\\.0\\.1:\\d+/notebooks/local/${session}/lab$`));
       expect(r.stdout).toContain(`token: scripts/demo token ${session}`);
     }
+    // Each home's and the share's used bytes, measured by the team's usage job on this node right
+    // after the update (a welcome notebook is in every new home, so none is empty).
+    const used = (name: string) => r.stdout.split('\n').find((line) => line.startsWith(`${name} `))?.split(/\s{2,}/).pop();
+    expect({ analysis: used('analysis'), reporting: used('reporting'), scratch: used('scratch') }).toEqual({
+      analysis: expect.stringMatching(/^[1-9][\d.]*(B|Ki|Mi)\/1Gi$/),
+      reporting: expect.stringMatching(/^[1-9][\d.]*(B|Ki|Mi)\/1Gi$/),
+      scratch: expect.stringMatching(/^[\d.]+(B|Ki|Mi)\/1Gi$/),
+    });
+    expect(r.stdout).toMatch(/^USED: bytes on disk\/requested size, measured at \S+ by notebook-usage-start-\S+ /m);
   }, TEST_TIMEOUT_MS);
 
   it.each(['analysis', 'reporting'])('the URL of %s opens JupyterLab with the printed token, and not without it', async (session) => {
