@@ -48,4 +48,14 @@ export { OWNER_LABEL, PURGE_ANNOTATION, RETAIN_ANNOTATION, SESSION_LABEL, SHARE_
 // GitOps and cdk8s: the same objects as manifests (what `notebook-platform synth` writes) or as charts of a cdk8s App.
 export { synthesize, toYaml, writeManifests, type ManifestFile } from './manifests/synth';
 export { ObjectsChart, SessionChart, TeamChart, teamApp } from './manifests/chart';
+export {
+  NotebookPlatformChart,
+  NotebookSessionConstruct,
+  type NotebookPlatformChartProps,
+  type NotebookSessionConstructProps,
+  type SessionVolumeMountOptions,
+} from './manifests/constructs';
+export type { SessionCustomization, SessionVolume } from './manifests/customize';
+// Kubernetes types of cdk8s-plus-27's k8s module in manifest form (quantities as strings): what addSidecar and addVolume take.
+export type { ContainerManifest, Manifest, VolumeManifest, VolumeMountManifest } from './manifests/kube';
 export type { KubeObject, ObjectMeta } from './manifests/objects';

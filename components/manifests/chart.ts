@@ -8,13 +8,10 @@ import { ApiObject, App, Chart } from 'cdk8s';
 import type { Construct } from 'constructs';
 import type { Plan, SessionPlan } from '../config/plan';
 import { objectKey, type KubeObject } from './objects';
-import { teamSecurityObjects } from './security';
-import { teamStorageObjects } from './storage';
 import { sessionObjects } from './session';
-import { teamScriptObjects } from './scripts';
-import { cullerObjects } from './culler';
-import { snapshotObjects } from './snapshots';
-import { usageObjects } from './usage';
+import { sessionChartId, TEAM_CHART_ID, teamObjects } from './team';
+
+export { sessionChartId, TEAM_CHART_ID, teamObjects };
 
 /** A chart holding prepared objects. Construct ids are the objects' keys: stable, never positional. */
 export class ObjectsChart extends Chart {
@@ -23,14 +20,6 @@ export class ObjectsChart extends Chart {
     for (const object of objects) new ApiObject(this, objectKey(object), object);
   }
 }
-
-export function teamObjects(plan: Plan): KubeObject[] {
-  return [...teamSecurityObjects(plan), ...teamScriptObjects(plan), ...teamStorageObjects(plan), ...cullerObjects(plan), ...snapshotObjects(plan), ...usageObjects(plan)];
-}
-
-/** Chart ids: also the names of the manifest files `synth` writes (synth.ts). */
-export const TEAM_CHART_ID = 'team';
-export const sessionChartId = (session: SessionPlan): string => `session-${session.name}`;
 
 export class TeamChart extends ObjectsChart {
   constructor(scope: Construct, plan: Plan) {

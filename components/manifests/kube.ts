@@ -90,10 +90,13 @@ export type RoleBindingManifest = KubeManifest<'rbac.authorization.k8s.io/v1', '
 export type StorageClassManifest = KubeManifest<'storage.k8s.io/v1', 'StorageClass', k8s.KubeStorageClassProps>;
 
 export type PodSpecManifest = Manifest<k8s.PodSpec>;
+/** A container as in a pod spec (`k8s.Container` in manifest form): what `NotebookSessionConstruct.addSidecar` takes. */
 export type ContainerManifest = Manifest<k8s.Container>;
 export type SecurityContextManifest = Manifest<k8s.SecurityContext>;
 export type ProbeManifest = Manifest<k8s.Probe>;
+/** A pod volume (`k8s.Volume` in manifest form): what `NotebookSessionConstruct.addVolume` takes. */
 export type VolumeManifest = Manifest<k8s.Volume>;
+/** A container's volume mount (`k8s.VolumeMount` in manifest form). */
 export type VolumeMountManifest = Manifest<k8s.VolumeMount>;
 export type EnvVarManifest = Manifest<k8s.EnvVar>;
 export type PolicyRuleManifest = Manifest<k8s.PolicyRule>;

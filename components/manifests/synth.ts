@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { Plan } from '../config/plan';
 import { objectKey, type KubeObject } from './objects';
 import { sessionObjects } from './session';
-import { sessionChartId, TEAM_CHART_ID, teamObjects } from './chart';
+import { sessionChartId, TEAM_CHART_ID, teamObjects } from './team';
 import { canonicalObject } from './canonical';
 import { objectToYaml } from './yaml';
 
