@@ -32,6 +32,7 @@ import (
 	"strings"
 	"sync"
 	"syscall"
+	"time"
 
 	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
 	"google.golang.org/grpc"
@@ -75,6 +76,17 @@ func main() {
 	pulumirpc.RegisterLanguageRuntimeServer(srv, &host{engineAddress: engineAddress, tracing: *tracing})
 	healthpb.RegisterHealthServer(srv, health.NewServer())
 
+	// A CLI killed with SIGKILL does not end its plugins: end this host, and the programs and
+	// policy packs it started, when the engine is gone.
+	watchEngine(engineWatchInterval, os.Getppid, func(parent int) {
+		fmt.Fprintf(os.Stderr, "pulumi-language-nodejs: the engine (pid %d) is gone: exiting\n", parent)
+		// The engine starts each plugin in a process group of its own; our children share it.
+		if pgid := syscall.Getpgrp(); pgid == os.Getpid() {
+			_ = syscall.Kill(-pgid, syscall.SIGKILL)
+		}
+		os.Exit(1)
+	})
+
 	// The engine reads the port from the first line of stdout.
 	fmt.Printf("%d\n", lis.Addr().(*net.TCPAddr).Port)
 
@@ -82,6 +94,25 @@ func main() {
 		fmt.Fprintf(os.Stderr, "pulumi-language-nodejs: serve: %v\n", err)
 		os.Exit(1)
 	}
+}
+
+// How often the host checks that the engine is still its parent.
+const engineWatchInterval = 200 * time.Millisecond
+
+// watchEngine calls gone once the parent process that started us has changed (it died and we
+// were re-parented), checking every interval.
+func watchEngine(interval time.Duration, ppid func() int, gone func(parent int)) {
+	parent := ppid()
+	go func() {
+		tick := time.NewTicker(interval)
+		defer tick.Stop()
+		for range tick.C {
+			if ppid() != parent {
+				gone(parent)
+				return
+			}
+		}
+	}()
 }
 
 // ---- program information -------------------------------------------------------------------

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
 	"google.golang.org/grpc"
@@ -526,5 +527,29 @@ func TestGetPluginInfoReportsTheBuiltVersion(t *testing.T) {
 	info, err := (&host{}).GetPluginInfo(context.Background(), nil)
 	if err != nil || info.GetVersion() != "v3.259.0" {
 		t.Errorf("GetPluginInfo = %v, %v", info, err)
+	}
+}
+
+func TestWatchEngineCallsGoneOnceTheParentChanges(t *testing.T) {
+	var mu sync.Mutex
+	parent := 4242
+	ppid := func() int { mu.Lock(); defer mu.Unlock(); return parent }
+	gone := make(chan int, 2)
+	watchEngine(5*time.Millisecond, ppid, func(p int) { gone <- p })
+	select {
+	case p := <-gone:
+		t.Fatalf("gone(%d) while the parent is alive", p)
+	case <-time.After(50 * time.Millisecond):
+	}
+	mu.Lock()
+	parent = 1
+	mu.Unlock()
+	select {
+	case p := <-gone:
+		if p != 4242 {
+			t.Fatalf("gone(%d), want the engine's pid 4242", p)
+		}
+	case <-time.After(2 * time.Second):
+		t.Fatal("gone not called within 2 s of the parent changing")
 	}
 }

@@ -1,0 +1,3 @@
+module notebook-platform.local/pulumi-guard
+
+go 1.22
