@@ -4,6 +4,8 @@
  * exit; rejects only when the program cannot be started.
  */
 import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 
 export interface ProcessResult {
   stdout: string;
@@ -69,4 +71,38 @@ export function runProcess(command: string, args: readonly string[], opts: Proce
       child.stdin.end(opts.input);
     }
   });
+}
+
+export interface RunningProcess {
+  pid: number;
+  /** The executable's file name (from /proc/PID/exe). */
+  exe: string;
+  cmd: string;
+}
+
+/**
+ * Processes that carry `entry` (NAME=VALUE) in their environment: a unique marker a test gives
+ * the program it starts is inherited by everything that program starts, plugins included.
+ */
+export function processesWith(entry: string): RunningProcess[] {
+  const found: RunningProcess[] = [];
+  for (const name of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(name) || Number(name) === process.pid) continue;
+    try {
+      if (!fs.readFileSync(`/proc/${name}/environ`, 'utf8').split('\0').includes(entry)) continue;
+      // A zombie is gone already (only its exit status waits for its parent).
+      if (/^\S+ \(.*\) Z /.test(fs.readFileSync(`/proc/${name}/stat`, 'utf8'))) continue;
+      const cmd = fs.readFileSync(`/proc/${name}/cmdline`, 'utf8').split('\0').join(' ').trim();
+      let exe = '';
+      try {
+        exe = path.basename(fs.readlinkSync(`/proc/${name}/exe`));
+      } catch {
+        /* a kernel thread or not ours to read */
+      }
+      found.push({ pid: Number(name), exe, cmd });
+    } catch {
+      /* gone, or not ours to read */
+    }
+  }
+  return found;
 }
