@@ -11,7 +11,7 @@ import { forkProblems } from './fork-checks';
 import { didYouMean } from './suggest';
 import { hasEntry } from './special-keys';
 import { parseQuantity } from './quantity';
-import { MANAGED_BY, MANAGED_BY_LABEL, TEAM_LABEL, names } from './names';
+import { MANAGED_BY, MANAGED_BY_LABEL, RESERVED_NAMESPACE, TEAM_LABEL, names } from './names';
 import { HELPER_RESOURCES, METADATA_CIDR, cidrContains, sessionShareNames, shareAccess } from './plan';
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -176,8 +176,7 @@ const derivedNames: Check = (config) => {
   return problems;
 };
 
-/** Namespaces Kubernetes itself uses: `default` and every `kube-*`. */
-export const RESERVED_NAMESPACE = /^(default|kube-.*)$/;
+export { RESERVED_NAMESPACE };
 
 /**
  * The namespace is always `nb-<team>`; the key may spell it out and nothing else. A team's

@@ -7,12 +7,9 @@ import type { StackConfig, SessionConfig } from './schema';
 import type { Weekday } from './culling-schema';
 import { COMPONENT_LABEL, JUPYTER_PORT } from './names';
 
-export const CULLER_COMPONENT = 'culler';
-/**
- * "true" on a GPU session's StatefulSet when the team opted out of stopping idle GPU sessions
- * (`jupyter.keepIdleGpuSessions`): the policy pack sees the choice on the object it checks.
- */
-export const KEEP_IDLE_GPU_ANNOTATION = 'notebook-platform.io/keep-idle-gpu-session';
+import { CULLER_COMPONENT, CULLER_NAMES } from '../../shared/culling';
+
+export { CULLER_COMPONENT, CULLER_CONFIG_FILE, CULLER_NAMES, KEEP_IDLE_GPU_ANNOTATION } from '../../shared/culling';
 
 export interface SchedulePlan {
   readonly stopAt: string;
@@ -52,8 +49,6 @@ export interface CullerPlan {
 }
 
 const WEEK_ORDER = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
-
-export const CULLER_NAMES = { culler: 'notebook-culler', status: 'notebook-culler-status' } as const;
 
 /** A session's stop rules: its own overrides, else the team's defaults. */
 export function cullingRules(config: StackConfig, session: SessionConfig): CullingRules {

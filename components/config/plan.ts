@@ -6,6 +6,7 @@
  */
 import type { EgressRule, Peer, SessionConfig, ShareConfig, SizeConfig, StackConfig, StorageConfig } from './schema';
 import { parseQuantity } from './quantity';
+import { shareAccess } from '../../shared/access';
 import { backupPlan, usagePlan, type BackupPlan, type UsagePlan } from './lifecycle-schema';
 import { cullerPlan, cullingRules, type CullerPlan, type CullingRules } from './culling';
 import {
@@ -230,21 +231,7 @@ export interface Plan {
 
 const byName = <T extends { name: string }>(a: T, b: T) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
 
-/** Owner's access to a share: what the seeds' access levels grant. */
-export function shareAccess(
-  share: { readonly access: AccessLevel; readonly readers: readonly string[]; readonly writers: readonly string[] },
-  owner: string,
-): 'none' | 'read' | 'write' {
-  if (share.writers.includes(owner)) return 'write';
-  switch (share.access) {
-    case 'team':
-      return 'write';
-    case 'public':
-      return 'read';
-    case 'restricted':
-      return share.readers.includes(owner) ? 'read' : 'none';
-  }
-}
+export { shareAccess };
 
 /** The shares a session mounts: those it names, or every share its owner is entitled to. */
 export function sessionShareNames(session: SessionConfig, shares: readonly ShareConfig[]): string[] {

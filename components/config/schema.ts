@@ -9,6 +9,8 @@ import { scheduleSchema, sessionJupyterSchema, teamCullingFields } from './culli
 import { isQuantity } from './quantity';
 import { isCleanAbsolutePath, isDnsSubdomain, isGitRefName, isHostName, isImageReference, isIpv4Address, isIpv4Cidr, isLabelKey, isLabelValue, isPlainUrl } from './grammars';
 import { backupSchema, usageSchema } from './lifecycle-schema';
+import { ACCESS_LEVELS } from '../../shared/access';
+import { DEFAULT_SESSION_LIMITS } from '../../shared/session-limits';
 
 /** The upstream git-sync image the platform pins. */
 export const GIT_SYNC_IMAGE = 'registry.k8s.io/git-sync/git-sync:v4.7.1';
@@ -121,7 +123,7 @@ export const storageSchema = z
   .discriminatedUnion('backend', [efsStorage, nfsStorage, storageClassStorage])
   .describe('Storage backend for workdirs and shares: efs, nfs or storageClass.');
 
-export const ACCESS_LEVELS = ['public', 'team', 'restricted'] as const;
+export { ACCESS_LEVELS };
 export const shareSchema = z.strictObject({
   /** Mounted at /shared-data/<name>; keys every object and directory of the share. */
   name: dnsLabel('a share name', 40),
@@ -271,9 +273,9 @@ export const quotaSchema = z.strictObject({
   persistentVolumeClaims: z.number().int().min(1).default(100),
   pods: z.number().int().min(1).default(50),
   /** Sessions one owner may have in the config. @default 5 */
-  maxSessionsPerUser: z.number().int().min(1).default(5),
+  maxSessionsPerUser: z.number().int().min(1).default(DEFAULT_SESSION_LIMITS.maxSessionsPerUser),
   /** Sessions with running: true. @default 20 */
-  maxRunningSessions: z.number().int().min(0).default(20),
+  maxRunningSessions: z.number().int().min(0).default(DEFAULT_SESSION_LIMITS.maxRunningSessions),
 });
 
 const peerSchema = z.strictObject({

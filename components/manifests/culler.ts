@@ -11,7 +11,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Plan } from '../config/plan';
 import { HELPER_RESOURCES } from '../config/plan';
-import { CULLER_CONFIG_DIR, CULLER_TOKENS_DIR, type CullerPlan } from '../config/culling';
+import { CULLER_CONFIG_DIR, CULLER_CONFIG_FILE, CULLER_TOKENS_DIR, type CullerPlan } from '../config/culling';
 import { meta, type KubeObject } from './objects';
 import type { ConfigMapManifest, DeploymentManifest, NetworkPolicyManifest, PodSpecManifest, PolicyRuleManifest, RoleBindingManifest, RoleManifest, ServiceAccountManifest } from './kube';
 import { containerSecurity } from './containers';
@@ -20,7 +20,7 @@ import { clusterDnsEgressRule, notebookPodSelector } from './network-policy';
 
 const RBAC_GROUP = 'rbac.authorization.k8s.io';
 export const CULLER_SCRIPT = 'culler.py';
-export const CULLER_CONFIG_FILE = 'config.json';
+export { CULLER_CONFIG_FILE };
 /** Pod annotation: hash of the culler's script and config, so a change restarts it. */
 export const CULLER_CONFIG_HASH_ANNOTATION = 'notebook-platform.io/culler-config-hash';
 

@@ -4,20 +4,13 @@
  * bytes, so a changed file means a changed setting.
  */
 import type { Plan, SessionPlan } from '../config/plan';
-import { JUPYTER_PORT, paths } from '../config/names';
-import { TOKEN_FILE_NAME } from './volumes';
+import { JUPYTER_PORT, TOKEN_ENV, TOKEN_FILE, paths } from '../config/names';
 import { meta } from './objects';
 import type { ConfigMapManifest } from './kube';
 
 /** The file name Jupyter Server reads from each config directory. */
 export const JUPYTER_CONFIG_FILE = 'jupyter_server_config.py';
-/**
- * The env var Jupyter would take a token from. The platform never sets it: every process the
- * notebook starts (kernels, terminals, pip) would inherit the token. Policies refuse it.
- */
-export const TOKEN_ENV = 'JUPYTER_TOKEN';
-/** Where the notebook reads its token: the session's token Secret, mounted read-only. */
-export const TOKEN_FILE = `${paths.jupyterToken}/${TOKEN_FILE_NAME}`;
+export { TOKEN_ENV, TOKEN_FILE };
 
 /** A Python string literal (JSON strings are valid Python literals). */
 const py = (value: string) => JSON.stringify(value);

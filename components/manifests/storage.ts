@@ -4,7 +4,7 @@
  * labels naming team, session or share, and owner, so data can be listed and attributed.
  */
 import type { HomeVolume, Plan, SharePlan } from '../config/plan';
-import { NOTEBOOK_GID, NOTEBOOK_UID } from '../config/names';
+import { NOTEBOOK_GID, NOTEBOOK_UID, SHARE_ACCESS_ANNOTATION, SHARE_READERS_ANNOTATION, SHARE_WRITERS_ANNOTATION } from '../config/names';
 import { meta, type KubeObject } from './objects';
 import type { PersistentVolumeClaimManifest, PersistentVolumeManifest, StorageClassManifest } from './kube';
 
@@ -99,15 +99,7 @@ function nfsVolume(plan: Plan, name: string, size: string, labels: Record<string
   });
 }
 
-/**
- * Who may mount a share, on its claim: the access level and the readers and writers
- * (comma-separated, sorted). The policy pack checks every session's share mounts against them
- * with the plan's own `shareAccess`; a pod cannot reach a claim in another namespace, so the
- * claim is where a share's entitlements apply.
- */
-export const SHARE_ACCESS_ANNOTATION = 'notebook-platform.io/share-access';
-export const SHARE_READERS_ANNOTATION = 'notebook-platform.io/share-readers';
-export const SHARE_WRITERS_ANNOTATION = 'notebook-platform.io/share-writers';
+export { SHARE_ACCESS_ANNOTATION, SHARE_READERS_ANNOTATION, SHARE_WRITERS_ANNOTATION };
 
 export function shareAccessAnnotations(share: SharePlan): Record<string, string> {
   return {

@@ -3,11 +3,10 @@
  * volume is `share-<share>`), so a pod spec only changes when what it mounts changes.
  */
 import type { HomeVolume, SessionPlan } from '../config/plan';
-import { names, paths } from '../config/names';
+import { names, paths, TOKEN_FILE_NAME } from '../config/names';
 import type { VolumeManifest, VolumeMountManifest } from './kube';
 
-/** The token's file name in the token Secret's mount (paths.jupyterToken). */
-export const TOKEN_FILE_NAME = 'token';
+export { TOKEN_FILE_NAME };
 
 export const VOLUMES = {
   home: 'home',

@@ -5,9 +5,9 @@
  * with `jupyter.keepIdleGpuSessions`, which marks its GPU StatefulSets with KEEP_IDLE_GPU_ANNOTATION.
  */
 import type { PolicyResource, StackValidationArgs } from '@pulumi/policy';
-import { SESSION_LABEL } from '../../components/config/names';
-import { CULLER_NAMES, KEEP_IDLE_GPU_ANNOTATION } from '../../components/config/culling';
-import { CULLER_CONFIG_FILE } from '../../components/manifests/culler';
+import { SESSION_LABEL } from '../../shared/names';
+import { CULLER_CONFIG_FILE, CULLER_NAMES, KEEP_IDLE_GPU_ANNOTATION } from '../../shared/culling';
+
 import { isNotebookWorkload, podTemplateOf, TYPES, type KubeProps, type StatefulSetSpec } from './kube';
 import { stackRule, type StackRule } from './policy';
 

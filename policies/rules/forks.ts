@@ -7,8 +7,8 @@
  * claim and sub-directory, not by names, so any mount reaching into another home counts.
  */
 import type { PolicyResource, StackValidationArgs } from '@pulumi/policy';
-import { FORKABLE_BY_ANNOTATION, OWNER_LABEL, SESSION_LABEL, SHARE_LABEL, paths } from '../../components/config/names';
-import { shareAccess } from '../../components/config/plan';
+import { FORKABLE_BY_ANNOTATION, OWNER_LABEL, SESSION_LABEL, SHARE_LABEL, paths } from '../../shared/names';
+import { shareAccess } from '../../shared/access';
 import { containersOf, describe, describeContainer, isNotebookWorkload, normalisePath, notebookContainerOf, podTemplateOf, TYPES, type KubeProps, type PodTemplate } from './kube';
 import { stackRule, type StackRule } from './policy';
 import { entitlementOf, type ShareEntitlement } from './storage';

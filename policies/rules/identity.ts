@@ -6,8 +6,7 @@
 import type { PolicyResource, StackValidationArgs } from '@pulumi/policy';
 import { describe, TYPES, type KubeProps } from './kube';
 import { resourceRule, stackRule, type ResourceRule, type StackRule } from './policy';
-import { TEAM_LABEL, names } from '../../components/config/names';
-import { RESERVED_NAMESPACE } from '../../components/config/cross-checks';
+import { RESERVED_NAMESPACE, TEAM_LABEL, names } from '../../shared/names';
 
 /** Kubernetes kinds without a namespace (the ones a team stack could plausibly declare). */
 const CLUSTER_SCOPED_KINDS: ReadonlySet<string> = new Set([

@@ -6,7 +6,7 @@
  */
 import type { Unwrap } from '@pulumi/pulumi';
 import type * as k8s from '@pulumi/kubernetes/types/input';
-import { COMPONENT_LABEL, JUPYTER_PORT, NOTEBOOK_COMPONENT } from '../../components/config/names';
+import { COMPONENT_LABEL, JUPYTER_PORT, NOTEBOOK_COMPONENT } from '../../shared/names';
 
 export type ObjectMeta = Unwrap<k8s.meta.v1.ObjectMeta>;
 export type PodSpec = Unwrap<k8s.core.v1.PodSpec>;

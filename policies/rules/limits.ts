@@ -4,8 +4,8 @@
  * many may run at once. A session is its notebook StatefulSet; a stopped one has 0 replicas.
  */
 import type { PolicyConfigSchema, PolicyResource, StackValidationArgs } from '@pulumi/policy';
-import { OWNER_LABEL, SESSION_LABEL } from '../../components/config/names';
-import { quotaSchema } from '../../components/config/schema';
+import { OWNER_LABEL, SESSION_LABEL } from '../../shared/names';
+import { DEFAULT_SESSION_LIMITS as STACK_DEFAULT_SESSION_LIMITS } from '../../shared/session-limits';
 import { isNotebookWorkload, podTemplateOf, TYPES, type KubeProps, type StatefulSetSpec } from './kube';
 import { configOf, stackRule, type StackRule } from './policy';
 
@@ -16,9 +16,8 @@ export interface SessionLimitsConfig {
   readonly maxRunningSessions: number;
 }
 
-const QUOTA_DEFAULTS = quotaSchema.parse({});
 /** The stack config's own defaults (quota.maxSessionsPerUser, quota.maxRunningSessions). */
-export const DEFAULT_SESSION_LIMITS: SessionLimitsConfig = { maxSessionsPerUser: QUOTA_DEFAULTS.maxSessionsPerUser, maxRunningSessions: QUOTA_DEFAULTS.maxRunningSessions };
+export const DEFAULT_SESSION_LIMITS: SessionLimitsConfig = { ...STACK_DEFAULT_SESSION_LIMITS };
 
 export const sessionLimitsSchema: PolicyConfigSchema = {
   properties: {

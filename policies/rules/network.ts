@@ -6,8 +6,8 @@
 import type { PolicyResource, StackValidationArgs } from '@pulumi/policy';
 import { describe, podTemplateOf, TYPES, type KubeProps, type NetworkPolicySpec, type ServiceSpec } from './kube';
 import { resourceRule, stackRule, type ResourceRule, type StackRule } from './policy';
-import { COMPONENT_LABEL, JUPYTER_PORT, MANAGED_BY_LABEL, NOTEBOOK_COMPONENT, TEAM_LABEL } from '../../components/config/names';
-import { CULLER_COMPONENT } from '../../components/config/culling';
+import { COMPONENT_LABEL, JUPYTER_PORT, MANAGED_BY_LABEL, NOTEBOOK_COMPONENT, TEAM_LABEL } from '../../shared/names';
+import { CULLER_COMPONENT } from '../../shared/culling';
 
 export const POD_SECURITY_ENFORCE_LABEL = 'pod-security.kubernetes.io/enforce';
 

@@ -7,8 +7,8 @@
  * Workloads that are not sessions are not judged here: the team's culler reads every session's
  * token by design.
  */
-import { names, SESSION_LABEL } from '../../components/config/names';
-import { platformSecretOf } from '../../components/config/platform-secrets';
+import { names, SESSION_LABEL } from '../../shared/names';
+import { platformSecretOf } from '../../shared/platform-secrets';
 import { containersOf, describe, describeContainer, isNotebookWorkload, notebookContainerOf, TYPES, type Container, type KubeProps, type PodTemplate } from './kube';
 import { resourceRule, workloadRule, type ResourceRule } from './policy';
 

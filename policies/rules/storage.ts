@@ -5,9 +5,8 @@
  * by sessions whose owner may, and read-only where the owner may only read.
  */
 import type { PolicyResource, StackValidationArgs } from '@pulumi/policy';
-import { DATA_LABEL, OWNER_LABEL, PURGE_ANNOTATION, RETAIN_ANNOTATION, SHARE_LABEL, paths } from '../../components/config/names';
-import { shareAccess, type AccessLevel } from '../../components/config/plan';
-import { SHARE_ACCESS_ANNOTATION, SHARE_READERS_ANNOTATION, SHARE_WRITERS_ANNOTATION } from '../../components/manifests/storage';
+import { DATA_LABEL, OWNER_LABEL, PURGE_ANNOTATION, RETAIN_ANNOTATION, SHARE_ACCESS_ANNOTATION, SHARE_LABEL, SHARE_READERS_ANNOTATION, SHARE_WRITERS_ANNOTATION, paths } from '../../shared/names';
+import { ACCESS_LEVELS, shareAccess, type ShareAccessLevel as AccessLevel } from '../../shared/access';
 import {
   describe, isNotebookWorkload, normalisePath, notebookContainerOf, podTemplateOf, TYPES,
   type KubeProps, type PersistentVolumeClaimSpec, type PersistentVolumeSpec, type PodTemplate, type StatefulSetSpec,
@@ -202,14 +201,13 @@ export interface ShareEntitlement {
 }
 
 const list = (value: string | undefined) => (value ? value.split(',').map((item) => item.trim()).filter(Boolean) : []);
-const ACCESS_LEVELS: readonly string[] = ['public', 'team', 'restricted'];
 
 /** What a share claim records about who may mount it, or a problem when it records nothing usable. */
 export function entitlementOf(props: KubeProps): ShareEntitlement | string {
   const metadata = props.metadata ?? {};
   const share = metadata.labels?.[SHARE_LABEL] ?? '?';
   const access = metadata.annotations?.[SHARE_ACCESS_ANNOTATION];
-  if (!access || !ACCESS_LEVELS.includes(access)) {
+  if (!access || !(ACCESS_LEVELS as readonly string[]).includes(access)) {
     return `${describe(props)} is share ${share} but does not record its access level (${SHARE_ACCESS_ANNOTATION}: ${access ?? 'missing'}); who may mount it cannot be checked`;
   }
   return { share, access: access as AccessLevel, readers: list(metadata.annotations?.[SHARE_READERS_ANNOTATION]), writers: list(metadata.annotations?.[SHARE_WRITERS_ANNOTATION]) };

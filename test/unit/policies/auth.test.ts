@@ -3,7 +3,8 @@
  * helper scripts and env) and unsafe variants.
  */
 import { JUPYTER_CONFIG_FILE, TOKEN_ENV, TOKEN_FILE } from '../../../components/manifests/jupyter';
-import { checkJupyterConfig, noPlainSecretsRule, secretLookingName, tokenAuthRule } from '../../../policies/rules';
+import { checkJupyterConfig, noPlainSecretsRule, tokenAuthRule } from '../../../policies/rules';
+import { secretLookingName } from '../../../shared/secret-values';
 import { containerOf, messages, pick, stackResources, TYPE, describeMandatoryRules } from './fixtures';
 
 const CONFIG_MAP = 'ConfigMap nb-team-a/imaging-jupyter';

@@ -73,7 +73,9 @@ describe('policies/package.json', () => {
     const root = readJson('package.json');
     expect(pack.version).toMatch(/^\d+\.\d+\.\d+$/);
     expect(pack.main).toBe('index.ts');
-    for (const [name, version] of Object.entries(pack.dependencies)) expect(root.dependencies[name]).toBe(version);
+    for (const [name, version] of Object.entries({ ...pack.dependencies, ...pack.devDependencies })) {
+      expect([name, root.dependencies[name] ?? root.devDependencies[name]]).toEqual([name, version]);
+    }
   });
 });
 
