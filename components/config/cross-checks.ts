@@ -12,7 +12,9 @@ import { didYouMean } from './suggest';
 import { hasEntry } from './special-keys';
 import { parseQuantity } from './quantity';
 import { MANAGED_BY, MANAGED_BY_LABEL, RESERVED_NAMESPACE, TEAM_LABEL, names } from './names';
-import { HELPER_RESOURCES, METADATA_CIDR, cidrContains, sessionShareNames, shareAccess } from './plan';
+import { HELPER_RESOURCES, METADATA_CIDR } from './plan-constants';
+import { cidrContains } from './cidr';
+import { sessionShareNames, shareAccess } from './share-entitlements';
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 type Check = (config: StackConfig) => Problem[];

@@ -6,7 +6,7 @@
  */
 import type { SessionConfig, StackConfig } from './schema';
 import { configPath, show, type Problem } from './problems';
-import { sessionShareNames, shareAccess } from './plan';
+import { sessionShareNames, shareAccess } from './share-entitlements';
 
 const list = (values: readonly string[]) => (values.length ? values.join(', ') : 'none');
 

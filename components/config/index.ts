@@ -5,3 +5,4 @@ export * from './problems';
 export * from './validate';
 export * from './load';
 export { isQuantity, parseQuantity } from './quantity';
+export { normalise } from './normalise';

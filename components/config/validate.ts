@@ -6,7 +6,8 @@ import { stackConfigSchema, type StackConfig } from './schema';
 import type { z } from 'zod';
 import { configPath, problemsFromZod, type Problem } from './problems';
 import { crossCheck } from './cross-checks';
-import { normalise, type Plan } from './plan';
+import { normalise } from './normalise';
+import type { Plan } from './plan';
 import { withoutSpecialKeys } from './special-keys';
 import { withoutMisspeltKeys } from './config-namespace';
 
