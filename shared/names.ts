@@ -126,3 +126,6 @@ export const TOKEN_FILE = `${paths.jupyterToken}/${TOKEN_FILE_NAME}`;
  * notebook starts (kernels, terminals, pip) would inherit the token. Policies refuse it.
  */
 export const TOKEN_ENV = 'JUPYTER_TOKEN';
+
+/** The snapshot job's CronJob, ServiceAccount, Role and ConfigMap (the team's backups). */
+export const SNAPSHOTS_NAME = 'notebook-snapshots';

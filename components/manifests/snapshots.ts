@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Plan } from '../config/plan';
 import { HELPER_RESOURCES } from '../config/plan';
-import { COMPONENT_LABEL } from '../config/names';
+import { COMPONENT_LABEL, SNAPSHOTS_NAME } from '../config/names';
 import { meta, type KubeObject } from './objects';
 import type { ConfigMapManifest, CronJobManifest, NetworkPolicyManifest, PodSpecManifest, RoleBindingManifest, RoleManifest, ServiceAccountManifest } from './kube';
 import { containerSecurity } from './containers';
@@ -18,7 +18,7 @@ import { assetsDirectory } from './scripts';
 import { clusterDnsEgressRule } from './network-policy';
 
 const RBAC_GROUP = 'rbac.authorization.k8s.io';
-export const SNAPSHOTS_NAME = 'notebook-snapshots';
+export { SNAPSHOTS_NAME };
 export const SNAPSHOTS_SCRIPT = 'snapshots.py';
 export const SNAPSHOTS_CONFIG_FILE = 'config.json';
 const CONFIG_DIR = '/etc/notebook-snapshots';

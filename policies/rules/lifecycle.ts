@@ -7,7 +7,7 @@
 import type { PolicyResource, StackValidationArgs } from '@pulumi/policy';
 import { TYPES, type KubeProps, type PersistentVolumeClaimSpec } from './kube';
 import { stackRule, type StackRule } from './policy';
-import { SNAPSHOTS_NAME } from '../../components/manifests/snapshots';
+import { SNAPSHOTS_NAME } from '../../shared/names';
 
 export const AWS_BACKUP_PLAN = 'aws:backup/plan:Plan';
 /** The snapshot CronJob's name, from the chart that makes it (so the two cannot drift). */
