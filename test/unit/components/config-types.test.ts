@@ -8,7 +8,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import ts from 'typescript';
 import { parseAllDocuments } from 'yaml';
-import { planFromConfig, readStackConfigFile, synthesize } from '../../../components';
+import { Testing } from 'cdk8s';
+import { NotebookPlatformChart, planFromConfig, readStackConfigFile, synthesize } from '../../../components';
 
 const ROOT = path.join(__dirname, '..', '..', '..');
 const ENTRY = path.join(ROOT, 'components', 'index');
@@ -129,7 +130,7 @@ describe('the examples of the README and docs/library.md', () => {
   });
 
   it('the cdk8s example synthesizes the objects notebook-platform synth writes', () => {
-    const [name, source] = Object.entries(DOC_EXAMPLES).find(([, body]) => body.includes("from 'cdk8s'"))!;
+    const [name, source] = Object.entries(DOC_EXAMPLES).find(([example, body]) => example.startsWith('library-') && body.includes('new TeamChart('))!;
     expect(name).toMatch(/^library-example-/);
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'np-cdk8s-example-'));
     fs.mkdirSync(path.join(dir, 'stacks'));
@@ -149,5 +150,36 @@ describe('the examples of the README and docs/library.md', () => {
     expect(Object.keys(written).sort()).toEqual(expected.map((f) => f.file.replace(/^00-/, '')).sort());
     for (const file of expected) expect(written[file.file.replace(/^00-/, '')]).toEqual(JSON.parse(JSON.stringify(file.objects)));
     fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("the README's cdk8s example synthesizes (Testing.synth): synth's objects for its config, with the additions it shows", () => {
+    const [, source] = Object.entries(DOC_EXAMPLES).find(([example, body]) => example.startsWith('readme-') && body.includes('new NotebookPlatformChart('))!;
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'np-readme-cdk8s-'));
+    const exports: { chart?: NotebookPlatformChart } = {};
+    const cwd = process.cwd();
+    try {
+      process.chdir(dir);
+      const js = ts.transpileModule(source, { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true } }).outputText;
+      new Function('require', 'exports', 'module', js)(require, exports, { exports });
+    } finally {
+      process.chdir(cwd);
+    }
+    expect(fs.readdirSync(path.join(dir, 'dist'))).toEqual(['team-a.k8s.yaml']);
+    fs.rmSync(dir, { recursive: true, force: true });
+    const chart = exports.chart!;
+    expect(chart).toBeInstanceOf(NotebookPlatformChart);
+    const objects = Testing.synth(chart);
+    const expected = synthesize(chart.plan).flatMap((file) => file.objects);
+    const keyOf = (o: { kind: string; metadata: { name: string } }) => `${o.kind}/${o.metadata.name}`;
+    expect(objects.map(keyOf)).toEqual(expected.map(keyOf));
+    // Team objects are synth's as they are; the session's carry the additions the example shows.
+    const sessionKeys = new Set(chart.sessions.flatMap((session) => session.objects.map(keyOf)));
+    expect(objects.filter((o) => !sessionKeys.has(keyOf(o)))).toEqual(JSON.parse(JSON.stringify(expected.filter((o) => !sessionKeys.has(keyOf(o))))));
+    for (const o of objects.filter((o) => sessionKeys.has(keyOf(o)))) expect(o.metadata.labels['example.com/cost-center']).toBe('research');
+    const pod = objects.find((o) => o.kind === 'StatefulSet')!.spec.template.spec;
+    expect(pod.containers.map((c: { name: string }) => c.name)).toEqual(['notebook', 'log-shipper']);
+    expect(pod.containers[1].securityContext).toMatchObject({ runAsNonRoot: true, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false });
+    expect(pod.volumes).toContainEqual({ name: 'datasets', persistentVolumeClaim: { claimName: 'datasets', readOnly: true } });
+    expect(pod.containers[0].volumeMounts).toContainEqual({ name: 'datasets', mountPath: '/datasets', readOnly: true });
   });
 });
