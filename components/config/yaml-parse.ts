@@ -45,13 +45,15 @@ const CORE_12 = FAILSAFE_SCHEMA.extend({
 });
 
 // Constructs where js-yaml and `yaml` read the same text differently, or where only `yaml` has the
-// safeguard: an anchor (&a), alias (*a) or tag (!t) where a node starts; an explicit key (`? `)
+// safeguard: an anchor (&a), alias (*a) or tag (!t) where a node starts (an & or * followed by a
+// space, a quote or nothing is text inside a scalar, like a cron schedule's "0 3 * * *", to both;
+// as a node both refuse it, and js-yaml's error sends the text to the reference); an explicit key (`? `)
 // or a flow collection as a key (js-yaml joins `[a, b]: c` into the key "a,b"); a directive
 // (`%YAML 1.1` changes the schema for `yaml`, js-yaml ignores it). Flow collections inside flow
 // collections count too, which sends some harmless texts to the reference: slower, never wrong.
 const NEEDS_REFERENCE = new RegExp(
   [
-    /(?:^|[\s[{,])[&*!]/.source,
+    /(?:^|[\s[{,])(?:[&*][^\s"']|!)/.source,
     /(?:^|[\s[{,])\?(?:\s|$)/.source,
     /^[ \t]*(?:-[ \t]+)*[[{]/.source,
     /[[{,][ \t]*[[{]/.source,
