@@ -16,6 +16,7 @@ import type { KubeObject } from './manifests/objects';
 import { registerObject, withRetention } from './kubernetes/register';
 import { claimSizes, resizeOptions, sizeCheck, type ClaimSizes } from './kubernetes/claim-sizes';
 import { liveClaimSizesOrWarn } from './kubernetes/live-sizes';
+import { restoreCheck } from './kubernetes/live-restores';
 import { EfsStorage } from './aws/efs';
 import { NotebookSession } from './session';
 
@@ -38,7 +39,9 @@ export interface NotebookPlatformArgs {
    * The sizes the team's claims have now (claim name -> size), so that a smaller `workdirSize`,
    * share `size` or `homesSize` fails the update with a RunError naming the field before
    * anything changes. `'live'` reads them from the cluster with the kubernetes provider's kubeconfig
-   * (skipped under Pulumi mocks; a warning when the cluster cannot be read).
+   * (skipped under Pulumi mocks; a warning when the cluster cannot be read), and also checks each
+   * session's `restoreFrom` there: refused when the session's claim exists but did not start from
+   * that snapshot, or when a new claim's snapshot does not exist.
    * @default undefined: no shrink check (Kubernetes still refuses a smaller dynamic claim)
    */
   readonly previousClaimSizes?: pulumi.Input<ClaimSizes | undefined> | 'live';
@@ -109,7 +112,10 @@ export class NotebookPlatform extends pulumi.ComponentResource {
     // A shrinking size fails here, before the namespace and so before anything else changes.
     const previousClaimSizes = args.previousClaimSizes === 'live' ? liveClaimSizesOrWarn(plan, this) : args.previousClaimSizes;
     const sizesChecked = previousClaimSizes === undefined ? undefined : sizeCheck(plan, previousClaimSizes);
-    const namespace = registerObject(namespaceObject, { parent: this, retainOnDelete: true, dependsOn: sizesChecked });
+    // So does a restoreFrom that cannot apply (an existing claim's data source is fixed).
+    const restoresChecked = args.previousClaimSizes === 'live' ? restoreCheck(plan, this) : undefined;
+    const checks = [sizesChecked, restoresChecked].filter((check): check is pulumi.Output<pulumi.Resource[]> => check !== undefined);
+    const namespace = registerObject(namespaceObject, { parent: this, retainOnDelete: true, dependsOn: checks.length === 0 ? undefined : pulumi.all(checks).apply((lists) => lists.flat()) });
     // Volumes before the claims that name them (spec.volumeName): a claim created first waits for
     // the binder's next resync (15 s) before it binds.
     const registered = new Map<KubeObject, pulumi.CustomResource>();

@@ -5,7 +5,7 @@
 import type { EgressRule, SessionConfig, StackConfig } from './schema';
 import { configPath, show, type Problem } from './problems';
 import { cullingProblems, ownerAccessProblems } from './culling-checks';
-import { backupProblems, renameProblems } from './lifecycle-checks';
+import { backupProblems, renameProblems, restoreProblems } from './lifecycle-checks';
 import { secretReferenceProblems } from './secret-references';
 import { forkProblems } from './fork-checks';
 import { didYouMean } from './suggest';
@@ -373,7 +373,7 @@ const sharedHomeCode: Check = (config) => {
   return problems;
 };
 
-const CHECKS: readonly Check[] = [teamNamespace, accessGroups, ingressPeers, sharedHomeCode, uniqueNames, references, forkCycles, forkProblems, perUserLimits, teamQuota, teamDiskQuota, derivedNames, images, gitUrls, secretReferenceProblems, shares, storageBackend, network, cullingProblems, ownerAccessProblems, renameProblems, backupProblems];
+const CHECKS: readonly Check[] = [teamNamespace, accessGroups, ingressPeers, sharedHomeCode, uniqueNames, references, forkCycles, forkProblems, perUserLimits, teamQuota, teamDiskQuota, derivedNames, images, gitUrls, secretReferenceProblems, shares, storageBackend, network, cullingProblems, ownerAccessProblems, renameProblems, backupProblems, restoreProblems];
 
 export function crossCheck(config: StackConfig): Problem[] {
   return CHECKS.flatMap((check) => check(config));

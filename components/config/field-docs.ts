@@ -160,6 +160,7 @@ export const FIELD_DOCS: Readonly<Record<string, FieldDoc>> = {
   'sessions[].schedule.timeZone': { description: 'IANA time zone of stopAt.', example: 'Europe/Berlin' },
   'sessions[].purge': { description: "Delete the session's claim and data when it leaves the config (set with running: false, then remove the entry).", example: true },
   'sessions[].renamedFrom': { description: "The session's first name after a rename: the session keeps that name's home and stays the same Pulumi resource.", example: 'analysis', default: 'none' },
+  'sessions[].restoreFrom': { description: "storageClass only: the session's new home claim starts from this VolumeSnapshot of the team namespace; the snapshot stays. An existing claim is never replaced: a restoreFrom it did not start from is refused.", example: 'workdir-analysis-20261130-0300', default: 'none: an empty home' },
 
   backup: { description: "Scheduled backups of the team's data (efs: AWS Backup; storageClass: CSI VolumeSnapshots).", example: { schedule: '0 3 * * *', retentionDays: 35 }, default: 'none' },
   'backup.schedule': { description: 'When backups run: five-field cron in UTC, a single minute, a day of the month or of the week (not both).', example: '30 2 * * *' },

@@ -1,6 +1,7 @@
 /**
- * Cross-field checks of the data lifecycle: renamed sessions keep exactly one home each, and a
- * backup asks only for what the storage backend can do.
+ * Cross-field checks of the data lifecycle: renamed sessions keep exactly one home each, a
+ * backup asks only for what the storage backend can do, and a restore only where a claim can
+ * start from a snapshot.
  */
 import type { StackConfig } from './schema';
 import { configPath, show, type Problem } from './problems';
@@ -55,5 +56,32 @@ export function backupProblems(config: StackConfig): Problem[] {
       problems.push(problem(['backup', 'copyToRegion'], `cross-region copies are an AWS Backup feature (storage.backend "efs"); replicate snapshots with the storage system behind ${show(config.storage.storageClassName)}`));
     }
   }
+  return problems;
+}
+
+/**
+ * `restoreFrom` needs a claim of the session's own that can start from a VolumeSnapshot: a
+ * storageClass backend (whose CSI driver takes snapshots), state model "session", a new home
+ * (not a renamed session's existing one), and no second source of first content (forkFrom).
+ */
+export function restoreProblems(config: StackConfig): Problem[] {
+  const problems: Problem[] = [];
+  config.sessions.forEach((session, index) => {
+    const snapshot = session.restoreFrom;
+    if (snapshot === undefined) return;
+    const path = ['sessions', index, 'restoreFrom'];
+    const backend = config.storage.backend;
+    if (backend === 'efs') {
+      problems.push(problem(path, `${show(snapshot)}: the EFS CSI driver takes no snapshots, so a claim cannot start from one; on efs restoring is an administrator's step: restore the AWS Backup recovery point to the file system as a new directory, then copy the session's directory into this session's home (docs/data-lifecycle.md, "Restore"). Remove restoreFrom`));
+    } else if (backend === 'nfs') {
+      problems.push(problem(path, `${show(snapshot)}: the nfs backend has no snapshots the stack can restore from (homes are directories of one export, ${config.storage.path}); restore the session's directory from the NFS server's own backups. Remove restoreFrom`));
+    } else if (config.stateModel === 'user') {
+      problems.push(problem(path, `${show(snapshot)}: with stateModel "user" a home belongs to the owner and is shared by all of ${show(session.owner)}'s sessions, so one session cannot restore it; restore into a claim by hand (docs/data-lifecycle.md, "Restore"), or use stateModel "session"`));
+    } else if (session.renamedFrom !== undefined) {
+      problems.push(problem(path, `${show(snapshot)}: a renamed session keeps its existing home (workdir-${session.renamedFrom}), and an existing claim cannot start from a snapshot; restore into a new session instead (remove renamedFrom or restoreFrom)`));
+    } else if (session.forkFrom !== undefined) {
+      problems.push(problem(path, `${show(snapshot)}: forkFrom ${show(session.forkFrom)} also gives the new home its first content; use one of restoreFrom and forkFrom`));
+    }
+  });
   return problems;
 }

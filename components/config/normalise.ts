@@ -104,7 +104,7 @@ function homes({ config, labels: teamLabels }: Team, sessions: readonly SessionC
     const labels = { ...teamLabels, [DATA_LABEL]: 'workdir', [SESSION_LABEL]: session.name, [OWNER_LABEL]: session.owner };
     return backend === 'nfs'
       ? { claimName: names.teamWorkdirClaim(), subPath: names.sessionSubPath(homeName(session)), size: workdirSize(session), labels }
-      : { claimName: names.sessionWorkdirClaim(homeName(session)), size: workdirSize(session), labels };
+      : { claimName: names.sessionWorkdirClaim(homeName(session)), size: workdirSize(session), labels, ...(session.restoreFrom ? { restoreFrom: session.restoreFrom } : {}) };
   };
 }
 

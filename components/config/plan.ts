@@ -53,6 +53,8 @@ export interface HomeVolume {
   readonly subPath?: string;
   readonly size: string;
   readonly labels: Labels;
+  /** The VolumeSnapshot a new claim starts from (the session's `restoreFrom`); undefined for an empty home. */
+  readonly restoreFrom?: string;
 }
 
 export interface CodePlan {

@@ -261,6 +261,16 @@ export const sessionSchema = z.strictObject({
    * still names the first name. @default none
    */
   renamedFrom: dnsLabel('a session name', 40).optional(),
+  /**
+   * storageClass only: the session's new home claim starts from this VolumeSnapshot in the team
+   * namespace (for example one the team's backup job took, `workdir-<session>-<YYYYMMDD-HHMM>`).
+   * The snapshot stays. A claim that already exists is never replaced: the stack refuses a
+   * restoreFrom the existing claim did not start from. @default none: an empty home
+   */
+  restoreFrom: z
+    .string()
+    .refine(isDnsSubdomain, { message: 'must be a VolumeSnapshot name: lower-case letters, digits, "-" and ".", starting and ending with a letter or digit, at most 253 characters (RFC 1123)' })
+    .optional(),
 });
 
 export const quotaSchema = z.strictObject({

@@ -35,8 +35,9 @@ export interface KubeListItem {
     resources?: { requests?: Record<string, string> };
     capacity?: Record<string, string>;
     claimRef?: { name?: string; namespace?: string };
+    dataSource?: { apiGroup?: string; kind?: string; name?: string };
   };
-  status?: { phase?: string; capacity?: Record<string, string> };
+  status?: { phase?: string; capacity?: Record<string, string>; readyToUse?: boolean };
 }
 
 interface Credentials {

@@ -53,9 +53,17 @@ export function isStaticClaim(object: KubeObject): boolean {
   return object.kind === 'PersistentVolumeClaim' && typeof (object.spec as { volumeName?: unknown } | undefined)?.volumeName === 'string';
 }
 
-/** The resource options a data object needs for resizing: a static claim keeps its first request. */
+/**
+ * The resource options a data object needs across updates: a static claim keeps its first
+ * request, and a claim with a data source (a restored home) keeps the one it was created with, so
+ * a data source added to or changed on an existing claim is never a replacement (the API server
+ * refuses to change it; live-restores.ts refuses it first with the reason).
+ */
 export function resizeOptions(object: KubeObject): pulumi.CustomResourceOptions {
-  return isStaticClaim(object) ? { ignoreChanges: ['spec.resources'] } : {};
+  const ignore: string[] = [];
+  if (isStaticClaim(object)) ignore.push('spec.resources');
+  if (object.kind === 'PersistentVolumeClaim' && (object.spec as { dataSource?: unknown } | undefined)?.dataSource !== undefined) ignore.push('spec.dataSource', 'spec.dataSourceRef');
+  return ignore.length > 0 ? { ignoreChanges: ignore } : {};
 }
 
 /** The message of a refused shrink. */

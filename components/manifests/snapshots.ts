@@ -43,8 +43,11 @@ export function snapshotObjects(plan: Plan): KubeObject[] {
   if (!backup || plan.storage.backend !== 'storageClass' || !backup.volumeSnapshotClassName || !backup.image || !backup.apiServer) return [];
   const selector = { ...plan.labels, [COMPONENT_LABEL]: 'snapshots' };
   const labels = { ...selector, 'app.kubernetes.io/name': SNAPSHOTS_NAME };
+  // Snapshots a session restores from stay, whatever their age.
+  const keep = [...new Set(plan.sessions.map((session) => session.home.restoreFrom).filter((name): name is string => name !== undefined))].sort();
   const config = {
     claims: backedUpClaims(plan),
+    ...(keep.length > 0 ? { keep } : {}),
     labels: { ...plan.labels },
     namespace: plan.namespace,
     retentionDays: backup.retentionDays,

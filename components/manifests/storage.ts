@@ -114,9 +114,14 @@ export function shareClaim(plan: Plan, share: SharePlan): PersistentVolumeClaimM
   return claim(plan, share.claimName, share.size, { ...share.labels }, binding, shareAccessAnnotations(share));
 }
 
-/** A home claim (per session or per owner) on the efs or storageClass backend. */
+/** The API group of VolumeSnapshots, which a restored claim names as its data source. */
+export const SNAPSHOT_API_GROUP = 'snapshot.storage.k8s.io';
+
+/** A home claim (per session or per owner) on the efs or storageClass backend; a restored home starts from its VolumeSnapshot. */
 export function homeClaim(plan: Plan, home: HomeVolume): PersistentVolumeClaimManifest {
-  return claim(plan, home.claimName, home.size, { ...home.labels }, { storageClassName: plan.storage.storageClassName! });
+  const object = claim(plan, home.claimName, home.size, { ...home.labels }, { storageClassName: plan.storage.storageClassName! });
+  if (home.restoreFrom && object.spec) object.spec.dataSource = { apiGroup: SNAPSHOT_API_GROUP, kind: 'VolumeSnapshot', name: home.restoreFrom };
+  return object;
 }
 
 /**

@@ -1,14 +1,15 @@
 #!/usr/bin/env python3
 """snapshots.py: the team's scheduled backups on a storageClass backend. Each run takes a CSI
 VolumeSnapshot of every home and share claim of the team and deletes this job's own snapshots
-older than the retention. It never touches a claim, and never a snapshot it did not label.
+older than the retention, but never one a session restores from (`keep`). It never touches a
+claim, and never a snapshot it did not label.
 
 Runs as a CronJob in one of the team's notebook images (standard library only), non-root, with a
 read-only root file system. Its Role: create, list and delete VolumeSnapshots in the team's
 namespace, nothing else.
 
 Usage: snapshots.py             one run (config: $SNAPSHOTS_CONFIG, a JSON file)
-       snapshots.py --decide    read {"now", "claims", "retentionDays", "snapshots"} on stdin,
+       snapshots.py --decide    read {"now", "claims", "retentionDays", "snapshots", "keep"} on stdin,
                                 print {"create": [...], "delete": [...]} (tests)
 """
 import datetime as dt
@@ -35,10 +36,11 @@ def parse_time(text):
     return dt.datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(dt.timezone.utc)
 
 
-def decide(now, claims, retention_days, snapshots):
+def decide(now, claims, retention_days, snapshots, keep=()):
     """What one run does: a snapshot per claim named after the claim and the minute, and the
     deletion of this job's snapshots (labelled with the claim they copy) past the retention.
-    The newest snapshot of a claim is never deleted, whatever its age."""
+    The newest snapshot of a claim is never deleted, whatever its age, nor one a session
+    restores from (`keep`: the sessions' restoreFrom)."""
     stamp = now.strftime("%Y%m%d-%H%M")
     create = [{"name": f"{claim}-{stamp}", "claim": claim} for claim in claims]
     cutoff = now - dt.timedelta(days=retention_days)
@@ -55,6 +57,7 @@ def decide(now, claims, retention_days, snapshots):
         if snap["labels"].get(SNAPSHOT_OF) in claims
         and parse_time(snap["created"]) < cutoff
         and newest.get(snap["labels"][SNAPSHOT_OF]) is not snap
+        and snap["name"] not in keep
     )
     return {"create": create, "delete": delete}
 
@@ -90,7 +93,7 @@ def run(config):
         for item in existing
     ]
     now = dt.datetime.now(dt.timezone.utc)
-    actions = decide(now, config["claims"], config["retentionDays"], snapshots)
+    actions = decide(now, config["claims"], config["retentionDays"], snapshots, config.get("keep", []))
     failed = 0
     for item in actions["create"]:
         body = {
@@ -118,7 +121,7 @@ def run(config):
 def main():
     if sys.argv[1:] == ["--decide"]:
         case = json.load(sys.stdin)
-        print(json.dumps(decide(parse_time(case["now"]), case["claims"], case["retentionDays"], case["snapshots"])))
+        print(json.dumps(decide(parse_time(case["now"]), case["claims"], case["retentionDays"], case["snapshots"], case.get("keep", []))))
         return 0
     with open(os.environ["SNAPSHOTS_CONFIG"], encoding="utf-8") as handle:
         return run(json.load(handle))

@@ -84,7 +84,7 @@ describe('schema and cross-field problems together', () => {
       c.sessions[2].forkFrom = 'churm';
       c.sessions[2].environment = 'pytorch';
     })).toEqual([
-      { path: 'notebook-platform:sessions[0].sizee', message: 'unknown key "sizee"; allowed keys: name, owner, size, environment, shares, running, forkFrom, forkableBy, code, autosave, jupyter, schedule, purge, renamedFrom (did you mean "size"?)' },
+      { path: 'notebook-platform:sessions[0].sizee', message: 'unknown key "sizee"; allowed keys: name, owner, size, environment, shares, running, forkFrom, forkableBy, code, autosave, jupyter, schedule, purge, renamedFrom, restoreFrom (did you mean "size"?)' },
       { path: 'notebook-platform:sessions[1].code.depth', message: '-1: expected number to be >=0' },
       { path: 'notebook-platform:sessions[2].environment', message: '"pytorch" is not a defined environment; allowed: scipy' },
       { path: 'notebook-platform:sessions[2].forkFrom', message: '"churm" is not a session of this team; allowed: churn, forecast (did you mean "churn"?)' },
