@@ -6,6 +6,7 @@
 import * as pulumi from '@pulumi/pulumi';
 import type * as k8s from '@pulumi/kubernetes';
 import { CULLER_NAMES } from './config/culling';
+import { efsVolumeHandle } from './config/names';
 import type { Plan } from './config/plan';
 import { CONFIG_NAMESPACE, type StackConfigInput } from './config/schema';
 import { validateConfig } from './config/validate';
@@ -101,8 +102,8 @@ export class NotebookPlatform extends pulumi.ComponentResource {
       this.efs = new EfsStorage(`${name}-efs`, { plan }, { parent: this });
       if (!plan.storage.config.fileSystemId) objects.push(efsStorageClass(plan, this.efs.fileSystemId));
       for (const share of plan.shares) {
-        if (share.accessPointId && plan.storage.config.fileSystemId) continue; // in the chart already
-        const handle = pulumi.interpolate`${this.efs.fileSystemId}::${this.efs.accessPointIds[share.name]}`;
+        if (share.volumeHandle) continue; // in the chart already
+        const handle = pulumi.all([this.efs.fileSystemId, this.efs.accessPointIds[share.name]]).apply(([fileSystemId, accessPointId]) => efsVolumeHandle(fileSystemId, accessPointId));
         objects.push(efsShareVolume(plan, share, handle));
       }
     }

@@ -129,3 +129,11 @@ export const TOKEN_ENV = 'JUPYTER_TOKEN';
 
 /** The snapshot job's CronJob, ServiceAccount, Role and ConfigMap (the team's backups). */
 export const SNAPSHOTS_NAME = 'notebook-snapshots';
+
+/** A team's namespace: the config's `namespace`, else nb-<team>. Validation and the plan both name it so. */
+export function teamNamespace(config: { readonly team: string; readonly namespace?: string }): string {
+  return config.namespace ?? names.namespace(config.team);
+}
+
+/** The EFS CSI volume handle of a share's access point: `<file system id>::<access point id>`. */
+export const efsVolumeHandle = (fileSystemId: string, accessPointId: string): string => `${fileSystemId}::${accessPointId}`;

@@ -28,7 +28,7 @@ export class EfsStorage extends pulumi.ComponentResource {
     const { plan } = args;
     const storage = plan.storage.config;
     if (storage.backend !== 'efs') throw new Error(`EfsStorage needs storage.backend "efs", got "${storage.backend}"`);
-    const tags = { ...storage.tags, 'notebook-platform/team': plan.team, 'notebook-platform/namespace': plan.namespace };
+    const tags = { ...plan.storage.tags };
 
     if (storage.fileSystemId) {
       this.fileSystemId = pulumi.output(storage.fileSystemId);
@@ -38,8 +38,8 @@ export class EfsStorage extends pulumi.ComponentResource {
     }
     this.accessPointIds = {};
     for (const share of plan.shares) {
-      if (share.accessPointId) {
-        this.accessPointIds[share.name] = pulumi.output(share.accessPointId);
+      if (!share.accessPoint) {
+        this.accessPointIds[share.name] = pulumi.output(share.accessPointId!);
         continue;
       }
       const accessPoint = new aws.efs.AccessPoint(
@@ -48,10 +48,10 @@ export class EfsStorage extends pulumi.ComponentResource {
           fileSystemId: this.fileSystemId,
           posixUser: { uid: share.posixUid, gid: share.posixGid },
           rootDirectory: {
-            path: `/shares/${share.name}`,
-            creationInfo: { ownerUid: share.posixUid, ownerGid: share.posixGid, permissions: share.access === 'restricted' ? '0770' : '0775' },
+            path: share.accessPoint.path,
+            creationInfo: { ownerUid: share.posixUid, ownerGid: share.posixGid, permissions: share.accessPoint.permissions },
           },
-          tags: { ...tags, 'notebook-platform/share': share.name, Name: `${plan.namespace}-${share.name}` },
+          tags: { ...share.accessPoint.tags },
         },
         { parent: this, retainOnDelete: true },
       );

@@ -11,7 +11,7 @@ import { forkProblems } from './fork-checks';
 import { didYouMean } from './suggest';
 import { hasEntry } from './special-keys';
 import { parseQuantity } from './quantity';
-import { MANAGED_BY, MANAGED_BY_LABEL, RESERVED_NAMESPACE, TEAM_LABEL, names } from './names';
+import { MANAGED_BY, MANAGED_BY_LABEL, RESERVED_NAMESPACE, TEAM_LABEL, names, teamNamespace as namespaceOf } from './names';
 import { HELPER_RESOURCES, METADATA_CIDR } from './plan-constants';
 import { cidrContains } from './cidr';
 import { sessionShareNames, shareAccess } from './share-entitlements';
@@ -162,7 +162,7 @@ const teamQuota: Check = (config) => {
 
 const derivedNames: Check = (config) => {
   const problems: Problem[] = [];
-  const namespace = config.namespace ?? names.namespace(config.team);
+  const namespace = namespaceOf(config);
   const checkName = (path: (string | number)[], what: string, name: string) => {
     if (name.length > 63 || !DNS_LABEL.test(name)) problems.push(problem(path, `derived ${what} name ${show(name)} is ${name.length} characters; Kubernetes allows at most 63 (shorten it)`));
   };
@@ -314,7 +314,7 @@ function egressPeerProblems(config: StackConfig, rule: EgressRule, path: (string
   if (keys.length === 0) {
     return [problem([...path, 'namespaceLabels'], `is empty, which would let sessions reach matching pods in every namespace; name the destination's namespace (e.g. kubernetes.io/metadata.name: git)`)];
   }
-  const namespace = config.namespace ?? names.namespace(config.team);
+  const namespace = namespaceOf(config);
   const ownLabels: Record<string, string> = { 'kubernetes.io/metadata.name': namespace, [MANAGED_BY_LABEL]: MANAGED_BY, [TEAM_LABEL]: config.team };
   if (keys.every((key) => ownLabels[key] === namespaceLabels[key] || key.startsWith('pod-security.kubernetes.io/'))) {
     return [problem([...path, 'namespaceLabels'], `selects the team's own namespace ${show(namespace)}, where the notebook pods run; sessions may not reach each other: run the destination in a namespace of its own`)];

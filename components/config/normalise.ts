@@ -16,7 +16,7 @@ import { GPU_NODE_SELECTOR, GPU_TOLERATIONS, HELPER_RESOURCES, METADATA_CIDR } f
 import { sessionShareNames, shareAccess } from './share-entitlements';
 import {
   COMPONENT_LABEL, DATA_LABEL, JUPYTER_PORT, MANAGED_BY, MANAGED_BY_LABEL, NOTEBOOK_COMPONENT, NOTEBOOK_GID, NOTEBOOK_UID,
-  OWNER_LABEL, SESSION_LABEL, SHARE_LABEL, TEAM_LABEL, names, paths,
+  OWNER_LABEL, SESSION_LABEL, SHARE_LABEL, TEAM_LABEL, efsVolumeHandle, names, paths, teamNamespace,
 } from './names';
 
 /** What every area of the plan reads besides the config. */
@@ -43,11 +43,24 @@ function sortedRecord<T>(record: Record<string, T>): Record<string, T> {
   return Object.fromEntries(Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
-function planStorage({ config, namespace }: Team): StoragePlan {
+/** The tags of the team's AWS resources. */
+function efsTags(config: StackConfig, namespace: string): Record<string, string> {
+  const tags = config.storage.backend === 'efs' ? config.storage.tags : undefined;
+  return { ...tags, 'notebook-platform/team': config.team, 'notebook-platform/namespace': namespace };
+}
+
+function planStorage({ config, namespace, labels }: Team): StoragePlan {
   const storage = config.storage;
   switch (storage.backend) {
     case 'efs':
-      return { backend: 'efs', config: storage, storageClassName: names.workdirStorageClass(namespace), basePath: `/notebooks/${namespace}` };
+      return {
+        backend: 'efs',
+        config: storage,
+        storageClassName: names.workdirStorageClass(namespace),
+        basePath: `/notebooks/${namespace}`,
+        storageClassLabels: { ...labels, [DATA_LABEL]: 'workdir' },
+        tags: efsTags(config, namespace),
+      };
     case 'storageClass':
       return { backend: 'storageClass', config: storage, storageClassName: storage.storageClassName };
     case 'nfs':
@@ -59,13 +72,16 @@ function planStorage({ config, namespace }: Team): StoragePlan {
           volumeName: names.teamWorkdirVolume(namespace),
           path: `${storage.path.replace(/\/$/, '')}/${namespace}/homes`,
           size: storage.homesSize,
+          labels: { ...labels, [DATA_LABEL]: 'workdirs' },
         },
       };
   }
 }
 
 function planShares({ config, namespace, labels }: Team): SharePlan[] {
-  const backend = config.storage.backend;
+  const storage = config.storage;
+  const backend = storage.backend;
+  const efs = storage.backend === 'efs' ? storage : undefined;
   return [...config.shares].sort(byName).map((share) => ({
     name: share.name,
     access: share.access,
@@ -79,6 +95,16 @@ function planShares({ config, namespace, labels }: Team): SharePlan[] {
     posixUid: share.posixUid,
     posixGid: share.posixGid,
     nfsPath: config.storage.backend === 'nfs' ? `${config.storage.path.replace(/\/$/, '')}/shares/${share.name}` : undefined,
+    ...(efs && !share.accessPointId
+      ? {
+          accessPoint: {
+            path: `/shares/${share.name}`,
+            permissions: share.access === 'restricted' ? '0770' : '0775',
+            tags: { ...efsTags(config, namespace), 'notebook-platform/share': share.name, Name: `${namespace}-${share.name}` },
+          },
+        }
+      : {}),
+    ...(efs?.fileSystemId && share.accessPointId ? { volumeHandle: efsVolumeHandle(efs.fileSystemId, share.accessPointId) } : {}),
     labels: { ...labels, [DATA_LABEL]: 'share', [SHARE_LABEL]: share.name },
   }));
 }
@@ -221,6 +247,7 @@ function planSession(
     code,
     autosave: session.autosave && code && {
       branch: session.autosave.branch ?? `autosave/${session.name}`,
+      authorEmail: `${session.owner}@${config.ingress?.sso?.emailDomain ?? 'notebook-platform.invalid'}`,
       debounceSeconds: session.autosave.debounceSeconds,
       maxFileSizeMb: session.autosave.maxFileSizeMb,
       workTree: code.workTree,
@@ -284,7 +311,7 @@ function planNetwork(config: StackConfig): NetworkPlan {
 
 /** The plan of a config that passed validation (see validate.ts). */
 export function normalise(config: StackConfig): Plan {
-  const namespace = config.namespace ?? names.namespace(config.team);
+  const namespace = teamNamespace(config);
   const team: Team = { config, namespace, labels: { [MANAGED_BY_LABEL]: MANAGED_BY, [TEAM_LABEL]: config.team } };
   const shares = planShares(team);
   const sessionsConfig = [...config.sessions].sort(byName);

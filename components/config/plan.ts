@@ -37,6 +37,15 @@ export interface SharePlan {
   readonly posixGid: number;
   /** nfs: the share's directory on the server. */
   readonly nfsPath?: string;
+  /** efs: the access point the stack creates for the share (when not adopted): its root directory and tags. */
+  readonly accessPoint?: {
+    readonly path: string;
+    /** Mode of the root directory: 0770 for restricted shares (owner and group only), else 0775. */
+    readonly permissions: string;
+    readonly tags: Readonly<Record<string, string>>;
+  };
+  /** efs: the static volume's CSI handle, when the file system and the access point are adopted (ids known before deployment). */
+  readonly volumeHandle?: string;
   readonly labels: Labels;
 }
 
@@ -87,6 +96,8 @@ export interface SchedulingPlan {
 
 export interface AutosavePlan {
   readonly branch: string;
+  /** The commits' author e-mail: the owner at the SSO e-mail domain, else at notebook-platform.invalid. */
+  readonly authorEmail: string;
   readonly debounceSeconds: number;
   readonly maxFileSizeMb: number;
   readonly workTree: string;
@@ -154,7 +165,11 @@ export interface StoragePlan {
   /** efs: the StorageClass's basePath for this team. */
   readonly basePath?: string;
   /** nfs: the claim holding every home as a sub-directory, and its static volume. */
-  readonly teamWorkdir?: { readonly claimName: string; readonly volumeName: string; readonly path: string; readonly size: string };
+  readonly teamWorkdir?: { readonly claimName: string; readonly volumeName: string; readonly path: string; readonly size: string; readonly labels: Labels };
+  /** Labels of the workdir StorageClass (efs). */
+  readonly storageClassLabels?: Labels;
+  /** efs: the tags of every AWS resource the stack creates (the config's tags, the team and the namespace). */
+  readonly tags?: Readonly<Record<string, string>>;
 }
 
 /** Per-owner homes (state model "user"), one claim each. */

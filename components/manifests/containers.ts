@@ -203,7 +203,7 @@ export function autosaveContainer(plan: Plan, session: SessionPlan): Container {
   const autosave = session.autosave;
   if (!code || !autosave || code.mode !== 'persistent') throw new Error(`session ${session.name}: autosave needs persistent code`);
   const env: Record<string, string> = {
-    AUTOSAVE_AUTHOR_EMAIL: `${session.owner}@${plan.ingress?.sso?.emailDomain ?? 'notebook-platform.invalid'}`,
+    AUTOSAVE_AUTHOR_EMAIL: autosave.authorEmail,
     AUTOSAVE_AUTHOR_NAME: `${session.owner} (autosave of ${plan.team}/${session.name})`,
     AUTOSAVE_BRANCH: autosave.branch,
     AUTOSAVE_DEBOUNCE_SECONDS: String(autosave.debounceSeconds),

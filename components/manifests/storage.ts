@@ -26,7 +26,7 @@ export function efsStorageClass<Id>(plan: Plan, fileSystemId: Id): StorageClassM
   return {
     apiVersion: 'storage.k8s.io/v1',
     kind: 'StorageClass',
-    metadata: meta(plan.storage.storageClassName!, { ...plan.labels, 'notebook-platform.io/data': 'workdir' }),
+    metadata: meta(plan.storage.storageClassName!, plan.storage.storageClassLabels!),
     provisioner: EFS_CSI_DRIVER,
     parameters: {
       basePath: plan.storage.basePath!,
@@ -136,13 +136,13 @@ export function teamStorageObjects(plan: Plan): KubeObject[] {
   if (storage.config.backend === 'efs' && storage.config.fileSystemId) {
     objects.push(efsStorageClass(plan, storage.config.fileSystemId));
     for (const share of plan.shares) {
-      if (share.accessPointId) objects.push(efsShareVolume(plan, share, `${storage.config.fileSystemId}::${share.accessPointId}`));
+      if (share.volumeHandle) objects.push(efsShareVolume(plan, share, share.volumeHandle));
     }
   }
   if (storage.config.backend === 'nfs') {
     const workdir = storage.teamWorkdir!;
-    objects.push(nfsVolume(plan, workdir.volumeName, workdir.size, { ...plan.labels, 'notebook-platform.io/data': 'workdirs' }, workdir.claimName, workdir.path));
-    objects.push(claim(plan, workdir.claimName, workdir.size, { ...plan.labels, 'notebook-platform.io/data': 'workdirs' }, { volumeName: workdir.volumeName }));
+    objects.push(nfsVolume(plan, workdir.volumeName, workdir.size, workdir.labels, workdir.claimName, workdir.path));
+    objects.push(claim(plan, workdir.claimName, workdir.size, workdir.labels, { volumeName: workdir.volumeName }));
     for (const share of plan.shares) objects.push(nfsVolume(plan, share.volumeName!, share.size, { ...share.labels }, share.claimName, share.nfsPath!));
   }
   for (const share of plan.shares) objects.push(shareClaim(plan, share));
