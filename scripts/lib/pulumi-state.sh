@@ -135,6 +135,6 @@ token_secret_hint() {
 	log "it without recording it (no user data; its token was never shown). Delete it, then run this again:"
 	local secret
 	for secret in "${PULUMI_STATE_CLEARED_TOKENS[@]}"; do
-		log "  kubectl delete secret ${secret#*/Secret/} -n ${secret%%/*}"
+		log "  kubectl delete secret ${secret#*/Secret/} -n ${secret%%/*} --ignore-not-found"
 	done
 }

@@ -9,7 +9,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { REPO_ROOT } from './support/control-plane';
-import { runProcess, type ProcessResult } from './support/process';
+import { processesWith, runProcess, type ProcessResult, type RunningProcess } from './support/process';
+import { done, notYet, waitFor } from './support/wait';
 
 const DEMO = path.join(REPO_ROOT, 'scripts', 'demo');
 const TEST_TIMEOUT_MS = 10 * 60_000;
@@ -18,8 +19,10 @@ const TEST_TIMEOUT_MS = 10 * 60_000;
 let dir: string;
 const timings: Record<string, number> = {};
 
-function demo(args: string[]): Promise<ProcessResult> {
-  const env: NodeJS.ProcessEnv = { ...process.env, NOTEBOOK_PLATFORM_DEMO_DIR: dir, NOTEBOOK_PLATFORM_DEMO_OWNER_PID: String(process.pid), NOTEBOOK_PLATFORM_DEMO_STACK: 'demo' };
+/** `marker` (NAME=VALUE) goes into the environment, so everything the run starts carries it. */
+function demo(args: string[], marker = 'NOTEBOOK_PLATFORM_E2E_RUN=demo'): Promise<ProcessResult> {
+  const [name, value] = marker.split('=');
+  const env: NodeJS.ProcessEnv = { ...process.env, NOTEBOOK_PLATFORM_DEMO_DIR: dir, NOTEBOOK_PLATFORM_DEMO_OWNER_PID: String(process.pid), NOTEBOOK_PLATFORM_DEMO_STACK: 'demo', [name]: value };
   delete env.KUBECONFIG;
   return runProcess('bash', [DEMO, ...args], { cwd: REPO_ROOT, env });
 }
@@ -91,4 +94,79 @@ describe('npm start (scripts/demo)', () => {
     expect(r.stderr).not.toMatch(/no changes/);
     expect(r.stdout).toMatch(/^churn-model\s+alice/m);
   }, TEST_TIMEOUT_MS);
+
+  /** kubectl against the demo's plane (its env file puts the plane's kubectl and kubeconfig in place). */
+  const kubectl = (...args: string[]) => runProcess('bash', ['-c', 'source "$1" && shift && kubectl "$@"', '_', path.join(dir, 'cluster', 'env'), ...args]);
+  /** The CLI, its plugins and the programs they run (the Node.js program, policy packs). */
+  const ofPulumi = (p: RunningProcess) => /^pulumi/.test(p.exe) || /@pulumi\/pulumi\/cmd\//.test(p.cmd);
+  const lockDir = () => path.join(dir, 'backend', '.pulumi', 'locks', 'organization', 'notebook-platform', 'demo');
+
+  it("npm start leaves another host's lock alone and prints the commands to run", async () => {
+    fs.mkdirSync(lockDir(), { recursive: true });
+    const lock = path.join(lockDir(), 'e2e-other-host.json');
+    // Pulumi's lock file, as the CLI writes it (pid, username, hostname, timestamp).
+    fs.writeFileSync(lock, JSON.stringify({ pid: 4242, username: 'ci', hostname: 'ci-runner-7', timestamp: new Date().toISOString() }));
+    try {
+      const r = await demo(['start']);
+      expect(r.code).not.toBe(0);
+      expect(r.stderr).toMatch(/the stack is currently locked by 1 lock\(s\)/);
+      expect(r.stderr).toMatch(/lock of stack demo held by ci@ci-runner-7 pid 4242 since \S+: file:\/\/\S+e2e-other-host\.json/);
+      expect(r.stderr).toContain('pulumi cancel --stack demo --yes');
+      expect(r.stderr).toMatch(/pulumi refresh --stack demo --config-file \S+ --yes --skip-preview --clear-pending-creates/);
+      expect(fs.existsSync(lock)).toBe(true);
+    } finally {
+      fs.rmSync(lock, { force: true });
+    }
+  }, TEST_TIMEOUT_MS);
+
+  it('npm start killed half-way (its pulumi CLI SIGKILLed): nothing of it keeps running; the next npm start removes the stale lock, clears the pending operations, completes', async () => {
+    // A fresh plane: this start creates every object again, so there is a half-way to kill it at.
+    expect(explain(await demo(['stop']))).toBe('');
+    const marker = `NOTEBOOK_PLATFORM_E2E_RUN=demo-killed-${process.pid}`;
+    const killed = demo(['start'], marker);
+    await waitFor(
+      'secret/churn-model-token',
+      async () => {
+        if (!fs.existsSync(path.join(dir, 'cluster', 'env'))) return notYet('no plane yet');
+        const r = await kubectl('get', 'secret', 'churn-model-token', '-n', 'nb-demo', '-o', 'name');
+        return r.code === 0 ? done(true) : notYet(r.stderr.trim());
+      },
+      { timeoutMs: 5 * 60_000, intervalMs: 200 },
+    );
+    const running = processesWith(marker).filter(ofPulumi);
+    const cli = running.find((p) => p.exe === 'pulumi' && / up /.test(p.cmd));
+    expect(cli).toBeDefined();
+    expect(running.map((p) => p.exe)).toEqual(expect.arrayContaining(['pulumi-guard', 'pulumi-language-nodejs', 'pulumi-resource-kubernetes']));
+    process.kill(cli!.pid, 'SIGKILL');
+    const k = await killed;
+    expect(k.code).not.toBe(0);
+    // pulumi-guard ended whatever the CLI left before the script exited. (The control plane that
+    // start brought up carries the marker too, and runs on by design: not counted.)
+    const left = processesWith(marker).filter(ofPulumi);
+    for (const p of left) process.kill(p.pid, 'SIGKILL');
+    expect(left.map((p) => `${p.pid} ${p.exe}`)).toEqual([]);
+    expect(fs.readdirSync(lockDir()).filter((f) => f.endsWith('.json'))).toHaveLength(1);
+    const claims = await kubectl('get', 'persistentvolumeclaims', '-n', 'nb-demo', '-o', 'jsonpath={range .items[*]}{.metadata.name}={.metadata.uid}{"\\n"}{end}');
+
+    let r = await demo(['start']);
+    expect(r.stderr).toMatch(new RegExp(`stale lock of stack demo: \\S+ pid ${cli!.pid} \\(not running on this host\\)`));
+    expect(r.stderr).toMatch(/removed the stale lock\(s\) of stack demo/);
+    if (r.code !== 0) {
+      // Token Secrets the dead run may have created unrecorded: the script names the commands.
+      const commands = [...r.stderr.matchAll(/kubectl delete secret (\S+) -n (\S+) --ignore-not-found/g)];
+      expect(commands.length).toBeGreaterThan(0);
+      for (const c of commands) expect((await kubectl('delete', 'secret', c[1], '-n', c[2], '--ignore-not-found')).code).toBe(0);
+      r = await demo(['start']);
+    }
+    expect(explain(r)).toBe('');
+    expect(r.stdout).toMatch(/^churn-model\s+alice/m);
+    expect(fs.readdirSync(lockDir()).filter((f) => f.endsWith('.json'))).toEqual([]);
+    const again = await demo(['start']);
+    expect(explain(again)).toBe('');
+    expect(again.stderr).toMatch(/no changes \(\d+ unchanged\)/);
+    expect(`${again.stdout}${again.stderr}`).not.toMatch(/pending operation/);
+    // Claims that existed when the run was killed are the same objects.
+    const after = await kubectl('get', 'persistentvolumeclaims', '-n', 'nb-demo', '-o', 'jsonpath={range .items[*]}{.metadata.name}={.metadata.uid}{"\\n"}{end}');
+    for (const line of claims.stdout.split('\n').filter(Boolean)) expect(after.stdout.split('\n')).toContain(line);
+  }, 2 * TEST_TIMEOUT_MS);
 });

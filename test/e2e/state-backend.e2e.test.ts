@@ -523,7 +523,7 @@ describe('a pulumi up killed half-way (SIGKILL): nothing of it keeps running, ci
     if (r.code !== 0) {
       // The one case the script leaves to the operator, with the exact command.
       expect(out).toMatch(new RegExp(`Secret/${session}-token[\\s\\S]*Server-Side Apply field conflict`));
-      const command = `kubectl delete secret ${session}-token -n nb-s3demo`;
+      const command = `kubectl delete secret ${session}-token -n nb-s3demo --ignore-not-found`;
       expect(r.stderr).toContain(command);
       await k.ok(command.split(' ').slice(1));
       final = await ciSteps(['deploy', 's3demo']);
