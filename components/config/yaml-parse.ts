@@ -45,15 +45,16 @@ const CORE_12 = FAILSAFE_SCHEMA.extend({
 });
 
 // Constructs where js-yaml and `yaml` read the same text differently, or where only `yaml` has the
-// safeguard: an anchor (&a), alias (*a) or tag (!t) where a node starts (an & or * followed by a
-// space, a quote or nothing is text inside a scalar, like a cron schedule's "0 3 * * *", to both;
-// as a node both refuse it, and js-yaml's error sends the text to the reference); an explicit key (`? `)
+// safeguard: an anchor (&a), alias (*a) or tag (!t) where a node can start (after indentation,
+// dashes or a document marker, a colon or question mark and a blank, or a flow indicator; within
+// a plain scalar such as an unquoted `0 3 * * *` they are text, and `&"a` is an anchor named
+// `"a`); an explicit key (`? `)
 // or a flow collection as a key (js-yaml joins `[a, b]: c` into the key "a,b"); a directive
 // (`%YAML 1.1` changes the schema for `yaml`, js-yaml ignores it). Flow collections inside flow
 // collections count too, which sends some harmless texts to the reference: slower, never wrong.
 const NEEDS_REFERENCE = new RegExp(
   [
-    /(?:^|[\s[{,])(?:[&*][^\s"']|!)/.source,
+    /(?:^(?:---)?[ \t]*(?:-[ \t]+)*|[:?][ \t]+|[[{,][ \t]*)[&*!]/.source,
     /(?:^|[\s[{,])\?(?:\s|$)/.source,
     /^[ \t]*(?:-[ \t]+)*[[{]/.source,
     /[[{,][ \t]*[[{]/.source,
@@ -149,9 +150,52 @@ function linePosition(text: string, offset: number): string {
   return `${line}:${offset - before.lastIndexOf('\n')}`;
 }
 
-/** Whether `text` uses a construct only the reference parser reads right (see NEEDS_REFERENCE). */
+/**
+ * Whether `text` uses a construct only the reference parser reads right (see NEEDS_REFERENCE).
+ * Quoted scalars are blanked first, so that a quoted cron schedule ("0 3 * * *") is not taken
+ * for an alias; a quoted scalar that does not end on its own line sends the text to the reference.
+ */
 export function needsReference(text: string): boolean {
-  return NEEDS_REFERENCE.test(text);
+  const unquoted = withoutQuotedScalars(text);
+  return unquoted === undefined || NEEDS_REFERENCE.test(unquoted);
+}
+
+// What may stand before a quote for it to open a quoted scalar: nothing but indentation and
+// block-sequence dashes, a mapping colon followed by a blank, or a flow indicator. A quote
+// anywhere else is text of a plain scalar (which can end at a flow comma, so what follows it
+// is not blanked: `[a "b, *c"]` holds the alias *c).
+const QUOTE_MAY_OPEN = /(?:^[ \t]*(?:-[ \t]+)*|:[ \t]+|[[{,][ \t]*)$/;
+
+/** `text` with every one-line quoted scalar replaced by `""`; undefined if one spans lines. */
+function withoutQuotedScalars(text: string): string | undefined {
+  if (!text.includes('"') && !text.includes("'")) return text;
+  const lines = text.split('\n');
+  for (let n = 0; n < lines.length; n++) {
+    let line = lines[n];
+    for (let i = 0; i < line.length; i++) {
+      const quote = line[i];
+      if ((quote !== '"' && quote !== "'") || !QUOTE_MAY_OPEN.test(line.slice(0, i))) continue;
+      const end = closingQuote(line, i);
+      if (end < 0) return undefined;
+      line = `${line.slice(0, i)}""${line.slice(end + 1)}`;
+      i += 1;
+    }
+    lines[n] = line;
+  }
+  return lines.join('\n');
+}
+
+/** Index of the quote closing the scalar opened at `start` ('' and \" do not close), or -1. */
+function closingQuote(line: string, start: number): number {
+  const quote = line[start];
+  for (let i = start + 1; i < line.length; i++) {
+    if (quote === '"' && line[i] === '\\') i++;
+    else if (line[i] === quote) {
+      if (quote === "'" && line[i + 1] === "'") i++;
+      else return i;
+    }
+  }
+  return -1;
 }
 
 /** One YAML document as plain data, the same as `parseYamlReference` gives, usually faster. */

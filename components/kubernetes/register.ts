@@ -48,6 +48,7 @@ export function resourceName(object: KubeObject): string {
 const WITHOUT_LEGACY_ALIASES = new Set([
   'apps/v1/StatefulSet',
   'apps/v1/Deployment',
+  'batch/v1/CronJob',
   'networking.k8s.io/v1/NetworkPolicy',
   'networking.k8s.io/v1/Ingress',
   'rbac.authorization.k8s.io/v1/Role',

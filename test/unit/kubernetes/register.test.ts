@@ -51,6 +51,7 @@ const CLASSES: Record<string, new (name: string, args: never, opts?: pulumi.Cust
   LimitRange: k8s.core.v1.LimitRange,
   StatefulSet: k8s.apps.v1.StatefulSet,
   Deployment: k8s.apps.v1.Deployment,
+  CronJob: k8s.batch.v1.CronJob,
   NetworkPolicy: k8s.networking.v1.NetworkPolicy,
   Ingress: k8s.networking.v1.Ingress,
   Role: k8s.rbac.v1.Role,
