@@ -7,7 +7,8 @@ import * as pulumi from '@pulumi/pulumi';
 import type * as k8s from '@pulumi/kubernetes';
 import { CULLER_NAMES } from './config/culling';
 import { efsVolumeHandle } from './config/names';
-import type { Plan } from './config/plan';
+import type { Plan, SessionPlan } from './config/plan';
+import type { SessionCustomization } from './manifests/customize';
 import { CONFIG_NAMESPACE, type StackConfigInput } from './config/schema';
 import { validateConfig } from './config/validate';
 import { formatProblem, type Problem } from './config/problems';
@@ -46,6 +47,15 @@ export interface NotebookPlatformArgs {
    * @default undefined: no shrink check (Kubernetes still refuses a smaller dynamic claim)
    */
   readonly previousClaimSizes?: pulumi.Input<ClaimSizes | undefined> | 'live';
+  /**
+   * Additions to each session (labels, sidecars, volumes), as `NotebookPlatformChart`'s
+   * `customizeSession` makes them in a cdk8s app: called once per session with its plan; what it
+   * returns is applied with the same defaults and refusals (a sidecar gets the platform's secure
+   * defaults; a platform label, a name or mount path in use is refused). The policy pack judges
+   * the result like any session pod.
+   * @default none: the sessions are exactly what the config says
+   */
+  readonly customizeSession?: (session: SessionPlan) => SessionCustomization | undefined;
 }
 
 /**
@@ -141,7 +151,7 @@ export class NotebookPlatform extends pulumi.ComponentResource {
     // lets an existing stack keep its sessions: no replacement, no deletion.
     this.sessions = {};
     for (const session of plan.sessions) {
-      this.sessions[session.name] = new NotebookSession(`${name}/${session.name}`, { plan, session, dependsOn: [namespace, ...claims], cullerRecords }, { parent: this, aliases: [{ name: session.name }] });
+      this.sessions[session.name] = new NotebookSession(`${name}/${session.name}`, { plan, session, dependsOn: [namespace, ...claims], cullerRecords, customization: args.customizeSession?.(session) }, { parent: this, aliases: [{ name: session.name }] });
     }
     this.namespace = pulumi.output(plan.namespace);
     this.registerOutputs({ namespace: this.namespace });

@@ -9,6 +9,7 @@ import * as k8s from '@pulumi/kubernetes';
 import { randomBytes } from 'node:crypto';
 import type { Plan, SessionPlan } from './config/plan';
 import { sessionObjects } from './manifests/session';
+import { customizeSessionObjects, type SessionCustomization } from './manifests/customize';
 import { holdsData } from './manifests/storage';
 import { meta } from './manifests/objects';
 import { registerObject, withRetention } from './kubernetes/register';
@@ -27,6 +28,12 @@ export interface NotebookSessionArgs {
   readonly dependsOn?: pulumi.Input<pulumi.Resource>[];
   /** The culler's status records (its ConfigMap's data), for `state`. @default none: no culler */
   readonly cullerRecords?: pulumi.Input<Record<string, string> | undefined>;
+  /**
+   * Labels, sidecars and volumes added to the session's objects, exactly as
+   * `NotebookSessionConstruct` adds them in a cdk8s app (same defaults, same refusals).
+   * @default none
+   */
+  readonly customization?: SessionCustomization;
 }
 
 /**
@@ -87,7 +94,7 @@ export class NotebookSession extends pulumi.ComponentResource {
     );
     // The StatefulSet comes last: its pod needs the ServiceAccount, ConfigMap, token Secret and
     // home claim to exist, else the controller's first create fails and it retries with backoff.
-    const objects = sessionObjects(plan, session);
+    const objects = customizedObjects(plan, session, args.customization);
     const register = (object: (typeof objects)[number], dependsOn: pulumi.Input<pulumi.Resource>[] = []) => {
       // Data is kept when the session leaves the config; `purge: true` is the explicit way out.
       const retain = holdsData(object) && !session.purge;
@@ -113,6 +120,15 @@ export class NotebookSession extends pulumi.ComponentResource {
     this.size = pulumi.output(session.size);
     this.shares = pulumi.output(session.mounts.map((mount) => (mount.readOnly ? `${mount.share}:ro` : mount.share)));
     this.registerOutputs({ url: this.url, token: this.token, stateClaim: this.stateClaim, running: this.running, state: this.state, owner: this.owner, size: this.size, shares: this.shares });
+  }
+}
+
+/** The session's objects with the program's additions; a refused addition stops the program without a stack trace. */
+function customizedObjects(plan: Plan, session: SessionPlan, customization: SessionCustomization | undefined) {
+  try {
+    return customizeSessionObjects(session, sessionObjects(plan, session), customization ?? {});
+  } catch (error) {
+    throw new pulumi.RunError(error instanceof Error ? error.message : String(error));
   }
 }
 
