@@ -1,9 +1,10 @@
 /**
- * A read-only Kubernetes API client: the current kubeconfig (`KUBECONFIG`, else ~/.kube/config,
- * or a kubeconfig's text) and plain GETs over HTTPS. Supports what clusters hand out: a CA,
+ * A small Kubernetes API client: the current kubeconfig (`KUBECONFIG`, else ~/.kube/config, or a
+ * kubeconfig's text) and plain requests over HTTPS. Supports what clusters hand out: a CA,
  * bearer tokens (inline or a file), client certificates and exec credential plugins (`aws eks
- * get-token`). Used by the CLI (orphans, usage) and by the stack to read live claim sizes; it
- * only reads, nothing here can change the cluster.
+ * get-token`). Used by the CLI (orphans, usage, sessions) and by the stack to read live claim
+ * sizes. Reading is all KubeApi offers; the one write is `patch` (the CLI's session scale), which
+ * the caller's own credentials and the cluster's RBAC decide.
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -24,6 +25,12 @@ export interface KubeApi {
   get(path: string): Promise<KubeListItem | undefined>;
   /** A text resource (a pod's log), or undefined on 404. */
   getText(path: string): Promise<string | undefined>;
+}
+
+/** The client kubeApi() returns: KubeApi's reads and a merge patch. */
+export interface KubeClient extends KubeApi {
+  /** A JSON merge patch of `path` (query included); the answer's JSON. A non-2xx answer is a KubeApiError. */
+  patch(path: string, body: unknown): Promise<unknown>;
 }
 
 export interface KubeListItem {
@@ -180,12 +187,20 @@ const REQUEST_TIMEOUT_MS = 30_000;
 const PAGE_SIZE = 500;
 const MAX_PAGES = 1000;
 
-function request(credentials: Credentials, path: string, timeoutMs: number): Promise<{ status: number; body: string }> {
+/** A request's method and, for a write, its body and content type. */
+interface Send {
+  readonly method: 'GET' | 'PATCH';
+  readonly body?: string;
+  readonly contentType?: string;
+}
+
+function request(credentials: Credentials, path: string, timeoutMs: number, send: Send = { method: 'GET' }): Promise<{ status: number; body: string }> {
   const url = new URL(credentials.server + path);
   const secure = url.protocol === 'https:';
   const headers: Record<string, string> = { Accept: 'application/json', 'User-Agent': 'notebook-platform-cli' };
+  if (send.body !== undefined) Object.assign(headers, { 'Content-Type': send.contentType ?? 'application/json', 'Content-Length': String(Buffer.byteLength(send.body)) });
   if (credentials.token) headers.Authorization = `Bearer ${credentials.token}`;
-  const options: https.RequestOptions = { method: 'GET', headers, timeout: timeoutMs };
+  const options: https.RequestOptions = { method: send.method, headers, timeout: timeoutMs };
   if (secure) Object.assign(options, { ca: credentials.ca, cert: credentials.cert, key: credentials.key, rejectUnauthorized: !credentials.insecure });
   return new Promise((resolve, reject) => {
     const req = (secure ? https : http).request(url, options, (res) => {
@@ -196,7 +211,7 @@ function request(credentials: Credentials, path: string, timeoutMs: number): Pro
     });
     req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs / 1000} s`)));
     req.on('error', (error) => reject(new KubeApiError(`${credentials.server}: ${error.message}`)));
-    req.end();
+    req.end(send.body);
   });
 }
 
@@ -220,12 +235,15 @@ export interface KubeApiOptions {
 }
 
 /** A client for the current kubeconfig (or the given files and context). */
-export function kubeApi(options: KubeApiOptions = {}): KubeApi {
+export function kubeApi(options: KubeApiOptions = {}): KubeClient {
   // Resolved on the first request: a command reports a bad config file before a missing kubeconfig.
   let credentials: Credentials | undefined;
-  const getBody = async (path: string): Promise<string | undefined> => {
+  const send = (path: string, how?: Send) => {
     credentials ??= resolveCredentials(options.files ?? kubeconfigFiles(), options.context);
-    const { status, body } = await request(credentials, path, options.timeoutMs ?? REQUEST_TIMEOUT_MS);
+    return request(credentials, path, options.timeoutMs ?? REQUEST_TIMEOUT_MS, how);
+  };
+  const getBody = async (path: string): Promise<string | undefined> => {
+    const { status, body } = await send(path);
     if (status === 404) return undefined;
     if (status < 200 || status >= 300) throw new KubeApiError(`GET ${path}: ${apiMessage(status, body)}`);
     return body;
@@ -258,5 +276,14 @@ export function kubeApi(options: KubeApiOptions = {}): KubeApi {
       return getJson(path);
     },
     getText: getBody,
+    async patch(path, patch) {
+      const { status, body } = await send(path, { method: 'PATCH', body: JSON.stringify(patch), contentType: 'application/merge-patch+json' });
+      if (status < 200 || status >= 300) throw new KubeApiError(`PATCH ${path.split('?')[0]}: ${apiMessage(status, body)}`);
+      try {
+        return JSON.parse(body) as unknown;
+      } catch {
+        throw new KubeApiError(`PATCH ${path.split('?')[0]}: the answer is not JSON`);
+      }
+    },
   };
 }
