@@ -17,59 +17,20 @@
  *
  * The tests in each describe build on each other (one stack's history) and run in order.
  */
-import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import { type ControlPlane, START_TIMEOUT_MS, STOP_TIMEOUT_MS, startControlPlane } from './support/control-plane';
-import { type Kubectl, kubectlFor } from './support/kubectl';
 import { diagnose, eventsFor, getObject, getOptional, type KubeItem } from './support/cluster';
-import { type StackValues, validateStackFile, writeStackVariant } from './support/stacks';
+import { type StackValues, validateStackFile } from './support/stacks';
+import { pulumiSuite } from './support/suite';
 import { done, notYet, waitFor } from './support/wait';
-import { PulumiWorkspace, type Step, type UpdateResult, urnName } from './support/pulumi';
+import { type Step, type UpdateResult, urnName } from './support/pulumi';
 import { RETAIN_ANNOTATION } from '../../components/kubernetes/register';
 
 const TEST_TIMEOUT_MS = 10 * 60_000;
 const READY_TIMEOUT_MS = 90_000;
 const SESSION_TYPE = 'notebook-platform:index:NotebookSession';
 
-let cp: ControlPlane;
-let k: Kubectl;
-let work: string;
-let ws: PulumiWorkspace;
-const timings: Record<string, number> = {};
-const suiteStarted = Date.now();
-
-function variant(base: string, name: string, edit: (values: StackValues) => void = () => undefined): string {
-  return writeStackVariant(path.join(work, 'variants'), base, name, edit);
-}
-
-function time<T>(label: string, result: T & { durationMs: number }): T {
-  timings[label] = result.durationMs;
-  return result;
-}
-
-beforeAll(async () => {
-  const started = Date.now();
-  cp = await startControlPlane();
-  timings['control plane start'] = Date.now() - started;
-  k = kubectlFor(cp);
-  work = fs.mkdtempSync(path.join(os.tmpdir(), 'np-e2e-pulumi-'));
-  ws = PulumiWorkspace.create(path.join(work, 'pulumi'), cp.kubeconfig);
-}, START_TIMEOUT_MS);
-
-afterAll(async () => {
-  try {
-    if (cp) await cp.stop();
-  } finally {
-    if (work) fs.rmSync(work, { recursive: true, force: true });
-    timings.suite = Date.now() - suiteStarted;
-    process.stderr.write(
-      `pulumi e2e timings: ${Object.entries(timings)
-        .map(([what, ms]) => `${what} ${(ms / 1000).toFixed(1)} s`)
-        .join(', ')}\n`,
-    );
-  }
-}, STOP_TIMEOUT_MS);
+const suite = pulumiSuite('pulumi');
+const { variant, time } = suite;
 
 // ---- helpers ------------------------------------------------------------------------------
 
@@ -98,7 +59,7 @@ async function statefulSetReady(ns: string, name: string): Promise<KubeItem> {
   return waitFor(
     `StatefulSet ${ns}/${name} ready`,
     async () => {
-      const sts = await getOptional(k, ns, `statefulset/${name}`);
+      const sts = await getOptional(suite.k, ns, `statefulset/${name}`);
       if (!sts) return notYet('not found');
       const want = sts.spec?.replicas ?? 1;
       const ready = sts.status?.readyReplicas ?? 0;
@@ -106,15 +67,15 @@ async function statefulSetReady(ns: string, name: string): Promise<KubeItem> {
         ? done(sts)
         : notYet(`${ready}/${want} ready, observed generation ${sts.status?.observedGeneration}`);
     },
-    { timeoutMs: READY_TIMEOUT_MS, diagnostics: () => diagnose(cp, k, ns, [`statefulset/${name}`, `pod/${name}-0`]) },
+    { timeoutMs: READY_TIMEOUT_MS, diagnostics: () => diagnose(suite.cp, suite.k, ns, [`statefulset/${name}`, `pod/${name}-0`]) },
   );
 }
 
 async function gone(ns: string | undefined, ref: string): Promise<void> {
   await waitFor(
     `${ref} to be gone`,
-    async () => ((await getOptional(k, ns, ref)) ? notYet('still there') : done(true)),
-    { timeoutMs: READY_TIMEOUT_MS, diagnostics: () => diagnose(cp, k, ns ?? 'default', [ref]) },
+    async () => ((await getOptional(suite.k, ns, ref)) ? notYet('still there') : done(true)),
+    { timeoutMs: READY_TIMEOUT_MS, diagnostics: () => diagnose(suite.cp, suite.k, ns ?? 'default', [ref]) },
   );
 }
 
@@ -122,11 +83,11 @@ async function claimBound(ns: string, name: string): Promise<KubeItem> {
   return waitFor(
     `PersistentVolumeClaim ${ns}/${name} Bound`,
     async () => {
-      const pvc = await getOptional(k, ns, `persistentvolumeclaim/${name}`);
+      const pvc = await getOptional(suite.k, ns, `persistentvolumeclaim/${name}`);
       if (!pvc) return notYet('not found');
       return pvc.status?.phase === 'Bound' ? done(pvc) : notYet(`phase ${pvc.status?.phase}`);
     },
-    { timeoutMs: READY_TIMEOUT_MS, diagnostics: () => diagnose(cp, k, ns, [`persistentvolumeclaim/${name}`]) },
+    { timeoutMs: READY_TIMEOUT_MS, diagnostics: () => diagnose(suite.cp, suite.k, ns, [`persistentvolumeclaim/${name}`]) },
   );
 }
 
@@ -154,12 +115,12 @@ describe('demo stack (stacks/Pulumi.demo.yaml, nfs)', () => {
     if (!validated.ok) throw new Error(validated.problems.join('\n'));
     namespace = validated.plan.namespace;
     sessions = validated.plan.sessions.map((s) => ({ name: s.name, running: s.running, statefulSet: s.names.statefulSet, tokenSecret: s.names.tokenSecret }));
-    await ws.initStack(stack);
-    config = ws.stackConfig(stack, file);
+    await suite.ws.initStack(stack);
+    config = suite.ws.stackConfig(stack, file);
   }, TEST_TIMEOUT_MS);
 
   it('pulumi up succeeds and every running session becomes ready', async () => {
-    const r = time('demo: pulumi up (create)', await ws.up(stack, config));
+    const r = time('demo: pulumi up (create)', await suite.ws.up(stack, config));
     expect(r.errors).toEqual([]);
     expect(r.changes.create).toBeGreaterThan(30);
     expect(Object.keys(r.changes).filter((op) => op !== 'create' && op !== 'same')).toEqual([]);
@@ -169,12 +130,12 @@ describe('demo stack (stacks/Pulumi.demo.yaml, nfs)', () => {
       expect(sts.spec.replicas).toBe(s.running ? 1 : 0);
       if (s.running) expect(sts.status.readyReplicas).toBe(1);
       // The StatefulSet is registered after the ServiceAccount, ConfigMap and Secret its pod needs.
-      const failed = await eventsFor(k, namespace, 'StatefulSet', s.statefulSet, 'FailedCreate');
+      const failed = await eventsFor(suite.k, namespace, 'StatefulSet', s.statefulSet, 'FailedCreate');
       expect(failed.map((e) => e.message).filter((m) => /serviceaccount|configmap|secret/i.test(m))).toEqual([]);
     }
     expect(sessions.some((s) => !s.running)).toBe(true);
 
-    const outputs = await ws.outputs<{ namespace: string; sessions: Record<string, SessionOutput> }>(stack);
+    const outputs = await suite.ws.outputs<{ namespace: string; sessions: Record<string, SessionOutput> }>(stack);
     expect(outputs.namespace).toBe(namespace);
     expect(Object.keys(outputs.sessions).sort()).toEqual(sessions.map((s) => s.name).sort());
     for (const s of Object.values(outputs.sessions)) {
@@ -185,29 +146,29 @@ describe('demo stack (stacks/Pulumi.demo.yaml, nfs)', () => {
   }, TEST_TIMEOUT_MS);
 
   it('a second pulumi up changes nothing, and keeps each session token', async () => {
-    const before = await ws.outputs<{ sessions: Record<string, SessionOutput> }>(stack, true);
-    const r = time('demo: pulumi up (no-op)', await ws.up(stack, config));
+    const before = await suite.ws.outputs<{ sessions: Record<string, SessionOutput> }>(stack, true);
+    const r = time('demo: pulumi up (no-op)', await suite.ws.up(stack, config));
     expect(describeSteps(changed(r))).toBe('');
     expect(Object.keys(r.changes)).toEqual(['same']);
-    const after = await ws.outputs<{ sessions: Record<string, SessionOutput> }>(stack, true);
+    const after = await suite.ws.outputs<{ sessions: Record<string, SessionOutput> }>(stack, true);
     for (const s of sessions) {
       expect(after.sessions[s.name].token).toMatch(/^[A-Za-z0-9]{48}$/);
       expect(after.sessions[s.name].token).toBe(before.sessions[s.name].token);
       // ... and it is the one in the cluster's Secret.
-      const secret = await getObject(k, namespace, `secret/${s.tokenSecret}`);
+      const secret = await getObject(suite.k, namespace, `secret/${s.tokenSecret}`);
       const data = (secret as unknown as { data: { token: string } }).data;
       expect(Buffer.from(data.token, 'base64').toString()).toBe(before.sessions[s.name].token);
     }
   }, TEST_TIMEOUT_MS);
 
   it('adding a session to the nfs stack creates only that session', async () => {
-    const added = ws.stackConfig(
+    const added = suite.ws.stackConfig(
       stack,
       variant('demo', 'demo-added', (v) => {
         v.sessions = [...(v.sessions as StackValues[]), { name: 'adhoc', owner: 'dave', size: 'small', environment: 'scipy' }];
       }),
     );
-    const r = time('demo: add a session', await ws.up(stack, added));
+    const r = time('demo: add a session', await suite.ws.up(stack, added));
     const urn = sessionUrn(r, 'adhoc');
     const other = changed(r).filter((s) => !(s.op === 'create' && ofSession(s, urn)));
     expect(describeSteps(other)).toBe('');
@@ -215,14 +176,14 @@ describe('demo stack (stacks/Pulumi.demo.yaml, nfs)', () => {
     await statefulSetReady(namespace, 'adhoc');
     // Back to the example's sessions for the tests below: removing it deletes only its objects
     // (its home is a directory of the team claim, which stays).
-    const back = await ws.up(stack, config);
+    const back = await suite.ws.up(stack, config);
     expect(describeSteps(changed(back).filter((s) => !(s.op === 'delete' && ofSession(s, urn))))).toBe('');
     await gone(namespace, 'statefulset/adhoc');
     await claimBound(namespace, 'workdirs');
   }, TEST_TIMEOUT_MS);
 
   it('pulumi preview --policy-pack policies passes', async () => {
-    const r = time('demo: preview --policy-pack', await ws.preview(stack, config, ['--policy-pack', path.join('policies')]));
+    const r = time('demo: preview --policy-pack', await suite.ws.preview(stack, config, ['--policy-pack', path.join('policies')]));
     expect({ code: r.code, out: r.code === 0 ? '' : `${r.stdout}\n${r.stderr}` }).toEqual({ code: 0, out: '' });
     expect(r.stdout).toMatch(/notebook-platform@v[\d.]+ \(local: policies\)/);
     expect(r.stdout).not.toMatch(/mandatory/);
@@ -234,22 +195,22 @@ describe('demo stack (stacks/Pulumi.demo.yaml, nfs)', () => {
     const uids: Record<string, string> = {};
     for (const c of claims) uids[c] = (await claimBound(namespace, c)).metadata.uid;
 
-    const r = time('demo: pulumi destroy', await ws.destroy(stack, config));
+    const r = time('demo: pulumi destroy', await suite.ws.destroy(stack, config));
     expect(r.errors).toEqual([]);
     for (const s of sessions) await gone(namespace, `statefulset/${s.statefulSet}`);
     await gone(namespace, 'networkpolicy/default-deny');
 
-    expect((await getObject(k, undefined, `namespace/${namespace}`)).status.phase).toBe('Active');
+    expect((await getObject(suite.k, undefined, `namespace/${namespace}`)).status.phase).toBe('Active');
     for (const c of claims) {
       const pvc = await claimBound(namespace, c);
       expect(pvc.metadata.uid).toBe(uids[c]);
     }
     for (const v of volumes) {
-      const pv = await getObject(k, undefined, `persistentvolume/${v}`);
+      const pv = await getObject(suite.k, undefined, `persistentvolume/${v}`);
       expect(pv.status.phase).toBe('Bound');
       expect(pv.spec.persistentVolumeReclaimPolicy).toBe('Retain');
     }
-    expect(await ws.resources(stack)).toEqual([]);
+    expect(await suite.ws.resources(stack)).toEqual([]);
   }, TEST_TIMEOUT_MS);
 });
 
@@ -260,7 +221,7 @@ describe('session lifecycle (team-b on kwok-volume, a claim per session)', () =>
   let namespace: string;
   let base: StackValues[];
   const configFor = (name: string, edit: (sessions: StackValues[]) => StackValues[]) =>
-    ws.stackConfig(
+    suite.ws.stackConfig(
       stack,
       variant('team-b', `life-${name}`, (v) => {
         v.team = 'life';
@@ -282,7 +243,7 @@ describe('session lifecycle (team-b on kwok-volume, a claim per session)', () =>
   const uids: Record<string, string> = {};
 
   beforeAll(async () => {
-    await ws.initStack(stack);
+    await suite.ws.initStack(stack);
     const file = variant('team-b', 'life-check', (v) => {
       v.team = 'life';
       v.storage = { backend: 'storageClass', storageClassName: 'kwok-volume' };
@@ -298,7 +259,7 @@ describe('session lifecycle (team-b on kwok-volume, a claim per session)', () =>
   }, TEST_TIMEOUT_MS);
 
   it('pulumi up: each session gets its own claim, bound', async () => {
-    const r = time('life: pulumi up (create)', await ws.up(stack, configFor('0', (s) => s)));
+    const r = time('life: pulumi up (create)', await suite.ws.up(stack, configFor('0', (s) => s)));
     expect(r.errors).toEqual([]);
     for (const s of base) {
       uids[s.name] = (await claimBound(namespace, `workdir-${s.name}`)).metadata.uid;
@@ -307,7 +268,7 @@ describe('session lifecycle (team-b on kwok-volume, a claim per session)', () =>
   }, TEST_TIMEOUT_MS);
 
   it('adding a session creates only that session\'s resources', async () => {
-    const r = time('life: add a session', await ws.up(stack, configFor('1-add', (s) => withAdhoc(s))));
+    const r = time('life: add a session', await suite.ws.up(stack, configFor('1-add', (s) => withAdhoc(s))));
     const urn = sessionUrn(r, 'adhoc');
     const created = changed(r).filter((s) => s.op === 'create' && ofSession(s, urn));
     const other = changed(r).filter((s) => !created.includes(s));
@@ -318,7 +279,7 @@ describe('session lifecycle (team-b on kwok-volume, a claim per session)', () =>
   }, TEST_TIMEOUT_MS);
 
   it('running: false scales the session to zero and changes nothing else', async () => {
-    const r = time('life: running false', await ws.up(stack, configFor('2-stop', (s) => stopped(withAdhoc(s), 'reports'))));
+    const r = time('life: running false', await suite.ws.up(stack, configFor('2-stop', (s) => stopped(withAdhoc(s), 'reports'))));
     const updates = changed(r);
     expect(describeSteps(updates)).toBe(`update kubernetes:apps/v1:StatefulSet ${namespace}/StatefulSet/reports`);
     const sts = await statefulSetReady(namespace, 'reports');
@@ -329,7 +290,7 @@ describe('session lifecycle (team-b on kwok-volume, a claim per session)', () =>
 
   it('removing a session from the config deletes its objects but leaves its claim and volume', async () => {
     const before = await claimBound(namespace, 'workdir-reports');
-    const r = time('life: remove a session', await ws.up(stack, configFor('3-remove', (s) => without(stopped(withAdhoc(s), 'reports'), 'reports'))));
+    const r = time('life: remove a session', await suite.ws.up(stack, configFor('3-remove', (s) => without(stopped(withAdhoc(s), 'reports'), 'reports'))));
     const deletes = changed(r);
     expect(deletes.every((s) => s.op === 'delete')).toBe(true);
     expect(deletes.map((s) => urnName(s.urn)).sort()).toEqual(
@@ -344,24 +305,24 @@ describe('session lifecycle (team-b on kwok-volume, a claim per session)', () =>
     const after = await claimBound(namespace, 'workdir-reports');
     expect(after.metadata.uid).toBe(before.metadata.uid);
     expect(after.spec.volumeName).toBe(before.spec.volumeName);
-    const pv = await getObject(k, undefined, `persistentvolume/${after.spec.volumeName}`);
+    const pv = await getObject(suite.k, undefined, `persistentvolume/${after.spec.volumeName}`);
     expect(pv.status.phase).toBe('Bound');
     expect(pv.spec.claimRef.uid).toBe(before.metadata.uid);
-    expect((await ws.resources(stack)).some((res) => urnName(res.urn).endsWith('/PersistentVolumeClaim/workdir-reports'))).toBe(false);
+    expect((await suite.ws.resources(stack)).some((res) => urnName(res.urn).endsWith('/PersistentVolumeClaim/workdir-reports'))).toBe(false);
   }, TEST_TIMEOUT_MS);
 
   it('purge: true with running: false, then removing the entry, deletes the claim', async () => {
     const purged = (s: StackValues[]) => without(withAdhoc(s, { running: false, purge: true }), 'reports');
-    const r1 = time('life: purge (mark)', await ws.up(stack, configFor('4-purge', purged)));
+    const r1 = time('life: purge (mark)', await suite.ws.up(stack, configFor('4-purge', purged)));
     expect(r1.errors).toEqual([]);
     const claim = await claimBound(namespace, 'workdir-adhoc');
     expect(claim.metadata.uid).toBe(uids.adhoc);
     expect(claim.metadata.annotations?.[RETAIN_ANNOTATION]).toBe('false');
-    const state = (await ws.resources(stack)).find((res) => urnName(res.urn) === `${namespace}/PersistentVolumeClaim/workdir-adhoc`);
+    const state = (await suite.ws.resources(stack)).find((res) => urnName(res.urn) === `${namespace}/PersistentVolumeClaim/workdir-adhoc`);
     expect(state?.retainOnDelete ?? false).toBe(false);
-    expect((await getObject(k, namespace, 'statefulset/adhoc')).spec.replicas).toBe(0);
+    expect((await getObject(suite.k, namespace, 'statefulset/adhoc')).spec.replicas).toBe(0);
 
-    const r2 = time('life: purge (remove)', await ws.up(stack, configFor('5-purged', (s) => without(s, 'reports'))));
+    const r2 = time('life: purge (remove)', await suite.ws.up(stack, configFor('5-purged', (s) => without(s, 'reports'))));
     expect(r2.errors).toEqual([]);
     expect(changed(r2).every((s) => s.op === 'delete')).toBe(true);
     await gone(namespace, 'persistentvolumeclaim/workdir-adhoc');
@@ -371,13 +332,13 @@ describe('session lifecycle (team-b on kwok-volume, a claim per session)', () =>
 
   it('pulumi destroy leaves the namespace and every retained claim', async () => {
     const remaining = ['etl', 'etl-debug'];
-    const r = time('life: pulumi destroy', await ws.destroy(stack, configFor('6-final', (s) => without(s, 'reports'))));
+    const r = time('life: pulumi destroy', await suite.ws.destroy(stack, configFor('6-final', (s) => without(s, 'reports'))));
     expect(r.errors).toEqual([]);
     for (const s of remaining) await gone(namespace, `statefulset/${s}`);
-    expect((await getObject(k, undefined, `namespace/${namespace}`)).status.phase).toBe('Active');
+    expect((await getObject(suite.k, undefined, `namespace/${namespace}`)).status.phase).toBe('Active');
     for (const s of [...remaining, 'reports']) expect((await claimBound(namespace, `workdir-${s}`)).metadata.uid).toBe(uids[s]);
     await claimBound(namespace, 'share-models');
-    expect(await getOptional(k, namespace, 'persistentvolumeclaim/workdir-adhoc')).toBeUndefined();
+    expect(await getOptional(suite.k, namespace, 'persistentvolumeclaim/workdir-adhoc')).toBeUndefined();
   }, TEST_TIMEOUT_MS);
 });
 
@@ -385,32 +346,32 @@ describe('session lifecycle (team-b on kwok-volume, a claim per session)', () =>
 
 describe('pulumi preview --policy-pack policies', () => {
   it('passes on team-b (storageClass kwok-volume for cephfs)', async () => {
-    await ws.initStack('team-b');
-    const config = ws.stackConfig(
+    await suite.ws.initStack('team-b');
+    const config = suite.ws.stackConfig(
       'team-b',
       variant('team-b', 'team-b', (v) => {
         v.storage = { ...v.storage, storageClassName: 'kwok-volume' };
       }),
     );
-    const r = time('team-b: preview --policy-pack', await ws.preview('team-b', config, ['--policy-pack', 'policies']));
+    const r = time('team-b: preview --policy-pack', await suite.ws.preview('team-b', config, ['--policy-pack', 'policies']));
     expect({ code: r.code, out: r.code === 0 ? '' : `${r.stdout}\n${r.stderr}` }).toEqual({ code: 0, out: '' });
     expect(r.stdout).toMatch(/notebook-platform@v[\d.]+ \(local: policies\)/);
   }, TEST_TIMEOUT_MS);
 
   it('fails on a valid config whose image comes from an unlisted registry', async () => {
-    await ws.initStack('unsafe');
+    await suite.ws.initStack('unsafe');
     const file = variant('demo', 'unsafe', (v) => {
       v.team = 'unsafe';
       v.environments = { ...v.environments, scipy: { image: 'docker.io/someone/notebook-with-miner:1.0' } };
     });
     // The config itself is valid: the refusal must come from the pack, not from validation.
     expect(validateStackFile(file)).toMatchObject({ ok: true });
-    const r = time('unsafe: preview --policy-pack', await ws.preview('unsafe', ws.stackConfig('unsafe', file), ['--policy-pack', 'policies']));
+    const r = time('unsafe: preview --policy-pack', await suite.ws.preview('unsafe', suite.ws.stackConfig('unsafe', file), ['--policy-pack', 'policies']));
     expect(r.code).not.toBe(0);
     const out = `${r.stdout}\n${r.stderr}`;
     expect(out).toMatch(/\[mandatory\]\s+allowed-image-registries/);
     expect(out).toMatch(/docker\.io\/someone\/notebook-with-miner:1\.0 is not from an allowed registry/);
     // Nothing was created: it was a preview.
-    expect(await getOptional(k, undefined, 'namespace/nb-unsafe')).toBeUndefined();
+    expect(await getOptional(suite.k, undefined, 'namespace/nb-unsafe')).toBeUndefined();
   }, TEST_TIMEOUT_MS);
 });

@@ -10,12 +10,11 @@
  * equal, so any replacement or deletion comes from the renaming alone.
  */
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import { type ControlPlane, REPO_ROOT, START_TIMEOUT_MS, STOP_TIMEOUT_MS, startControlPlane } from './support/control-plane';
-import { type Kubectl, kubectlFor } from './support/kubectl';
-import { validateStackFile, writeStackVariant } from './support/stacks';
-import { PulumiWorkspace, type PulumiResult, urnName } from './support/pulumi';
+import { REPO_ROOT } from './support/control-plane';
+import { validateStackFile } from './support/stacks';
+import { pulumiSuite } from './support/suite';
+import { type PulumiResult, urnName } from './support/pulumi';
 
 const TEST_TIMEOUT_MS = 10 * 60_000;
 const SESSION_TYPE = 'notebook-platform:index:NotebookSession';
@@ -26,19 +25,14 @@ const CURRENT_NAMING = 'new NotebookSession(`${name}/${session.name}`, ';
 const PREVIOUS_NAMING = 'new NotebookSession(session.name, ';
 const ALIAS = ', aliases: [{ name: session.name }]';
 
-let cp: ControlPlane;
-let k: Kubectl;
-let work: string;
-let ws: PulumiWorkspace;
 let previousProgram: string;
 let config: string;
 let sessionNames: string[];
 let namespace: string;
-const timings: Record<string, number> = {};
 
 /** The program as it was before sessions were named under their platform, in `dir`. */
 function writePreviousProgram(dir: string): void {
-  for (const entry of ['components', 'stacks', 'Pulumi.yaml', 'package.json', 'tsconfig.json']) {
+  for (const entry of ['components', 'shared', 'stacks', 'Pulumi.yaml', 'package.json', 'tsconfig.json']) {
     fs.cpSync(path.join(REPO_ROOT, entry), path.join(dir, entry), { recursive: true });
   }
   fs.symlinkSync(path.join(REPO_ROOT, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
@@ -60,7 +54,7 @@ const typeOf = (urn: string) => urn.split('::')[2].split('$').pop()!;
 
 /** `pulumi preview --json` of the current program: its steps and change summary. */
 async function previewJson(): Promise<{ steps: PreviewStep[]; changeSummary: Record<string, number>; result: PulumiResult }> {
-  const result = await ws.preview(STACK, config, ['--json']);
+  const result = await suite.ws.preview(STACK, config, ['--json']);
   if (result.code !== 0) throw new Error(`pulumi preview failed (exit ${result.code}):\n${result.stderr}\n${result.stdout.slice(-4000)}`);
   const document = JSON.parse(result.stdout) as { steps?: PreviewStep[]; changeSummary?: Record<string, number> };
   return { steps: document.steps ?? [], changeSummary: document.changeSummary ?? {}, result };
@@ -71,9 +65,9 @@ type Items = { items: { kind: string; metadata: { name: string; uid: string } }[
 /** uid of every object the stack made in the team namespace, the namespace and the volumes, by kind/name. */
 async function uids(): Promise<Record<string, string>> {
   const kinds = 'statefulsets,services,serviceaccounts,configmaps,secrets,persistentvolumeclaims,networkpolicies,roles,rolebindings,resourcequotas,limitranges,ingresses';
-  const namespaced = await k.json<Items>(['get', kinds, '-n', namespace]);
-  const cluster = await k.json<Items>(['get', `namespace/${namespace}`]);
-  const volumes = await k.json<Items>(['get', 'persistentvolumes']);
+  const namespaced = await suite.k.json<Items>(['get', kinds, '-n', namespace]);
+  const cluster = await suite.k.json<Items>(['get', `namespace/${namespace}`]);
+  const volumes = await suite.k.json<Items>(['get', 'persistentvolumes']);
   // What Kubernetes adds to every namespace is not the stack's.
   const added = new Set(['ServiceAccount/default', 'ConfigMap/kube-root-ca.crt']);
   const single = cluster as unknown as { kind: string; metadata: { name: string; uid: string } };
@@ -81,38 +75,24 @@ async function uids(): Promise<Record<string, string>> {
   return Object.fromEntries(all.map((item) => [`${item.kind}/${item.metadata.name}`, item.metadata.uid]));
 }
 
-beforeAll(async () => {
-  const started = Date.now();
-  cp = await startControlPlane();
-  timings['control plane start'] = Date.now() - started;
-  k = kubectlFor(cp);
-  work = fs.mkdtempSync(path.join(os.tmpdir(), 'np-e2e-upgrade-'));
+const suite = pulumiSuite('upgrade', async ({ work, ws }) => {
   previousProgram = path.join(work, 'previous');
   writePreviousProgram(previousProgram);
-  ws = PulumiWorkspace.create(path.join(work, 'pulumi'), cp.kubeconfig);
-  const file = writeStackVariant(path.join(work, 'variants'), 'demo', STACK, () => undefined);
+  const file = suite.variant('demo', STACK);
   const validated = validateStackFile(file);
   if (!validated.ok) throw new Error(validated.problems.join('\n'));
   namespace = validated.plan.namespace;
   sessionNames = validated.plan.sessions.map((s) => s.name);
   await ws.initStack(STACK);
   config = ws.stackConfig(STACK, file);
-}, START_TIMEOUT_MS);
-
-afterAll(async () => {
-  try {
-    if (cp) await cp.stop();
-  } finally {
-    if (work) fs.rmSync(work, { recursive: true, force: true });
-    process.stderr.write(`upgrade e2e timings: ${Object.entries(timings).map(([what, ms]) => `${what} ${(ms / 1000).toFixed(1)} s`).join(', ')}\n`);
-  }
-}, STOP_TIMEOUT_MS);
+});
+const { timings } = suite;
 
 describe('a stack deployed with bare session names, upgraded to <platform>/<session>', () => {
   let before: Record<string, string>;
 
   it('deploys with the previous naming: sessions named by their bare name', async () => {
-    const r = await ws.up(STACK, config, [], { cwd: previousProgram });
+    const r = await suite.ws.up(STACK, config, [], { cwd: previousProgram });
     timings['up (previous naming)'] = r.durationMs;
     expect(r.errors).toEqual([]);
     const sessions = r.steps.filter((s) => s.type === SESSION_TYPE).map((s) => urnName(s.urn));
@@ -136,12 +116,12 @@ describe('a stack deployed with bare session names, upgraded to <platform>/<sess
   }, TEST_TIMEOUT_MS);
 
   it('pulumi up of the current program keeps every object, and the next preview has no change', async () => {
-    const r = await ws.up(STACK, config);
+    const r = await suite.ws.up(STACK, config);
     timings['up (current naming)'] = r.durationMs;
     expect(r.errors).toEqual([]);
     expect(r.steps.filter((s) => s.op !== 'same' && s.op !== 'update').map((s) => `${s.op} ${urnName(s.urn)}`)).toEqual([]);
     expect(await uids()).toEqual(before);
-    const resources = await ws.resources(STACK);
+    const resources = await suite.ws.resources(STACK);
     expect(resources.filter((r) => r.type === SESSION_TYPE).map((r) => urnName(r.urn)).sort()).toEqual(sessionNames.map((n) => `${STACK}/${n}`).sort());
     const again = await previewJson();
     expect(Object.keys(again.changeSummary)).toEqual(['same']);
