@@ -7,11 +7,11 @@
  * claim and sub-directory, not by names, so any mount reaching into another home counts.
  */
 import type { PolicyResource, StackValidationArgs } from '@pulumi/policy';
-import { FORKABLE_BY_ANNOTATION, OWNER_LABEL, SESSION_LABEL, SHARE_LABEL, paths } from '../../shared/names';
+import { FORKABLE_BY_ANNOTATION, OWNER_LABEL, SESSION_LABEL, paths } from '../../shared/names';
 import { shareAccess } from '../../shared/access';
-import { containersOf, describe, describeContainer, isNotebookWorkload, normalisePath, notebookContainerOf, podTemplateOf, TYPES, type KubeProps, type PodTemplate } from './kube';
+import { containersOf, describe, describeContainer, isNotebookWorkload, normalisePath, notebookContainerOf, podTemplateOf, type KubeProps, type PodTemplate } from './kube';
 import { stackRule, type StackRule } from './policy';
-import { entitlementOf, type ShareEntitlement } from './storage';
+import { shareClaimsOf } from './storage';
 
 type Problem = { readonly message: string; readonly urn?: string };
 
@@ -88,22 +88,9 @@ function foreignHomes(session: Session, sessions: readonly Session[]) {
   return found;
 }
 
-/** Share claims by namespace/name, with who may mount them. */
-function sharesOf(resources: readonly PolicyResource[]): Map<string, ShareEntitlement> {
-  const shares = new Map<string, ShareEntitlement>();
-  for (const resource of resources) {
-    if (resource.type !== TYPES.persistentVolumeClaim) continue;
-    const props = resource.props as KubeProps;
-    if (props.metadata?.labels?.[SHARE_LABEL] === undefined) continue;
-    const entitlement = entitlementOf(props);
-    if (typeof entitlement !== 'string') shares.set(`${props.metadata?.namespace ?? 'default'}/${props.metadata?.name}`, entitlement);
-  }
-  return shares;
-}
-
 export function checkForks(resources: readonly PolicyResource[]): Problem[] {
   const sessions = sessionsOf(resources);
-  const shares = sharesOf(resources);
+  const { shares } = shareClaimsOf(resources);
   const problems: Problem[] = [];
   for (const session of sessions) {
     const what = describe(session.props);

@@ -244,7 +244,8 @@ export function checkShareMounts(props: KubeProps, template: PodTemplate, shares
   return problems;
 }
 
-export function checkShares(resources: readonly PolicyResource[]): Problem[] {
+/** Share claims by namespace/name with who may mount them; a share claim that does not record it is a problem. */
+export function shareClaimsOf(resources: readonly PolicyResource[]): { shares: Map<string, ShareEntitlement>; problems: Problem[] } {
   const problems: Problem[] = [];
   const shares = new Map<string, ShareEntitlement>();
   for (const resource of resources) {
@@ -255,6 +256,11 @@ export function checkShares(resources: readonly PolicyResource[]): Problem[] {
     if (typeof entitlement === 'string') problems.push({ message: entitlement, urn: resource.urn });
     else shares.set(claimKey(props.metadata?.namespace, props.metadata?.name ?? ''), entitlement);
   }
+  return { shares, problems };
+}
+
+export function checkShares(resources: readonly PolicyResource[]): Problem[] {
+  const { shares, problems } = shareClaimsOf(resources);
   for (const { resource, props, template } of workloadsOf(resources)) {
     for (const message of checkShareMounts(props, template, shares)) problems.push({ message, urn: resource.urn });
   }
