@@ -83,7 +83,7 @@ describe('scripts/ci-steps changed-teams BASE HEAD', () => {
     expect(teamsFor(dir, (d) => write(d, 'stacks/Pulumi.team-c.yaml', 'v1\n'))).toEqual(['team-c']);
   });
 
-  it.each(['components/platform.ts', 'components/new/module.ts', 'policies/index.ts', 'stacks/index.ts', 'package.json', 'package-lock.json', 'Pulumi.yaml', 'tsconfig.json'])(
+  it.each(['components/platform.ts', 'components/new/module.ts', 'shared/names.ts', 'policies/index.ts', 'stacks/index.ts', 'package.json', 'package-lock.json', 'Pulumi.yaml', 'tsconfig.json'])(
     'a change to shared code (%s) selects every team, never demo or local',
     (file) => {
       expect(teamsFor(dir, (d) => write(d, file, 'v2\n'))).toEqual(['team-a', 'team-b']);
