@@ -11,42 +11,23 @@
  *
  * The culler itself runs on the real node (test/real), where Jupyter really runs.
  */
-import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import { type ControlPlane, START_TIMEOUT_MS, STOP_TIMEOUT_MS, startControlPlane } from './support/control-plane';
-import { type Kubectl, kubectlFor } from './support/kubectl';
 import { applyServerSide, getObject } from './support/cluster';
 import { type StackValues, synthStack, validateStackFile, writeStackVariant } from './support/stacks';
 import { done, notYet, waitFor } from './support/wait';
 import { runProcess } from './support/process';
-import { PulumiWorkspace, type UpdateResult, urnName } from './support/pulumi';
+import { type PulumiWorkspace, type UpdateResult, urnName } from './support/pulumi';
 import { REPO_ROOT } from './support/control-plane';
+import { pulumiSuite } from './support/suite';
 
 const TEST_TIMEOUT_MS = 10 * 60_000;
 const CLI = path.join(REPO_ROOT, 'bin', 'notebook-platform.js');
 
-let cp: ControlPlane;
-let k: Kubectl;
-let work: string;
-
-beforeAll(async () => {
-  cp = await startControlPlane();
-  k = kubectlFor(cp);
-  work = fs.mkdtempSync(path.join(os.tmpdir(), 'np-e2e-culling-'));
-}, START_TIMEOUT_MS);
-
-afterAll(async () => {
-  try {
-    if (cp) await cp.stop();
-  } finally {
-    if (work) fs.rmSync(work, { recursive: true, force: true });
-  }
-}, STOP_TIMEOUT_MS);
+const suite = pulumiSuite('culling');
 
 /** team-b on the control plane's kwok-volume class, sessions owned by alice and bob, a culler. */
 function cullingVariant(team: string, edit: (values: StackValues) => void = () => undefined): string {
-  return writeStackVariant(path.join(work, 'stacks'), 'team-b', team, (v) => {
+  return writeStackVariant(path.join(suite.work, 'stacks'), 'team-b', team, (v) => {
     v.team = team;
     v.storage = { backend: 'storageClass', storageClassName: 'kwok-volume' };
     v.stateModel = 'session';
@@ -62,7 +43,7 @@ function cullingVariant(team: string, edit: (values: StackValues) => void = () =
   });
 }
 
-const replicasOf = async (namespace: string, name: string) => ((await getObject(k, namespace, `statefulset/${name}`)) as unknown as { spec: { replicas: number } }).spec.replicas;
+const replicasOf = async (namespace: string, name: string) => ((await getObject(suite.k, namespace, `statefulset/${name}`)) as unknown as { spec: { replicas: number } }).spec.replicas;
 
 async function waitForReplicas(namespace: string, name: string, want: number): Promise<void> {
   await waitFor(`statefulset ${namespace}/${name} at ${want} replicas`, async () => {
@@ -73,7 +54,7 @@ async function waitForReplicas(namespace: string, name: string, want: number): P
 
 /** `notebook-platform sessions ...` as a control-plane user (their own kubeconfig). */
 async function sessionsAs(user: string, args: string[]) {
-  const env = { ...process.env, KUBECONFIG: cp.users[user].kubeconfig };
+  const env = { ...process.env, KUBECONFIG: suite.cp.users[user].kubeconfig };
   return runProcess(process.execPath, [CLI, 'sessions', ...args], { env, timeoutMs: 60_000 });
 }
 
@@ -84,13 +65,13 @@ describe('RBAC: the culler and the owners, as the API server enforces it', () =>
 
   beforeAll(async () => {
     config = cullingVariant(team);
-    const stack = synthStack(config, path.join(work, 'out', team));
+    const stack = synthStack(config, path.join(suite.work, 'out', team));
     namespace = stack.namespace;
-    await applyServerSide(k, stack.namespaceFile);
-    await applyServerSide(k, stack.files.map((f) => f.path));
+    await applyServerSide(suite.k, stack.namespaceFile);
+    await applyServerSide(suite.k, stack.files.map((f) => f.path));
     // The token Secrets the Pulumi component would create (synth users supply them).
     for (const session of stack.plan.sessions) {
-      await k.ok(['-n', namespace, 'create', 'secret', 'generic', session.names.tokenSecret, `--from-literal=token=t-${session.name}`]);
+      await suite.k.ok(['-n', namespace, 'create', 'secret', 'generic', session.names.tokenSecret, `--from-literal=token=t-${session.name}`]);
     }
     for (const session of stack.plan.sessions) await waitForReplicas(namespace, session.names.statefulSet, 1);
   }, TEST_TIMEOUT_MS);
@@ -98,7 +79,7 @@ describe('RBAC: the culler and the owners, as the API server enforces it', () =>
   const asCuller = () => `--as=system:serviceaccount:${namespace}:notebook-culler`;
 
   it('the culler may scale the sessions it watches, and nothing else', async () => {
-    await k.ok([asCuller(), '-n', namespace, 'scale', 'statefulset/alice-etl', '--replicas=0']);
+    await suite.k.ok([asCuller(), '-n', namespace, 'scale', 'statefulset/alice-etl', '--replicas=0']);
     await waitForReplicas(namespace, 'alice-etl', 0);
     // Not watched (its rule is 0), not a session, not the spec, not Secrets, not a list.
     const refused = [
@@ -109,7 +90,7 @@ describe('RBAC: the culler and the owners, as the API server enforces it', () =>
       ['delete', 'statefulset/bob-report'],
     ];
     for (const args of refused) {
-      const r = await k([asCuller(), '-n', namespace, ...args]);
+      const r = await suite.k([asCuller(), '-n', namespace, ...args]);
       expect({ args, code: r.code, forbidden: /forbidden/i.test(r.stderr) }).toEqual({ args, code: 1, forbidden: true });
     }
     expect(await replicasOf(namespace, 'alice-keep')).toBe(1);
@@ -138,7 +119,7 @@ describe('RBAC: the culler and the owners, as the API server enforces it', () =>
 
   it('exec and port-forward: the owner into their own pods only; viewers never', async () => {
     const can = async (user: string, verb: string, resource: string, sub: string) => {
-      const r = await k(['auth', 'can-i', verb, resource, `--subresource=${sub}`, '-n', namespace, `--as=${user}`, ...(user === 'bob' ? ['--as-group=team-b'] : [])]);
+      const r = await suite.k(['auth', 'can-i', verb, resource, `--subresource=${sub}`, '-n', namespace, `--as=${user}`, ...(user === 'bob' ? ['--as-group=team-b'] : [])]);
       return r.stdout.trim();
     };
     expect(await can('alice', 'create', 'pods/alice-etl-0', 'exec')).toBe('yes');
@@ -156,28 +137,20 @@ describe('pulumi and the culler do not fight (real engine and provider)', () => 
   let ws: PulumiWorkspace;
   let namespace: string;
 
-  /** The stack's config for one step: the culling variant (owners alice and bob), edited. */
-  const configFor = (label: string, edit: (v: StackValues) => void = () => undefined) =>
+  /** The stack's config for one step: the culling variant with alice-etl and bob-report, no exec, edited. */
+  const configFor = (edit: (v: StackValues) => void = () => undefined) =>
     ws.stackConfig(
       stack,
-      writeStackVariant(path.join(work, 'stacks', label), 'team-b', team, (v) => {
-        v.team = team;
-        v.storage = { backend: 'storageClass', storageClassName: 'kwok-volume' };
-        v.stateModel = 'session';
+      cullingVariant(team, (v) => {
         v.access = { viewerGroups: ['team-b'], ownerSubject: '{owner}' };
-        v.network = { apiServer: { cidrs: ['127.0.0.1/32'], port: 6443 } };
-        v.jupyter = { stopIdleSessionsAfterSeconds: 600 };
-        v.sessions = [
-          { name: 'alice-etl', owner: 'alice', size: 'small', environment: 'minimal' },
-          { name: 'bob-report', owner: 'bob', size: 'small', environment: 'minimal' },
-        ];
+        v.sessions = (v.sessions as StackValues[]).filter((session) => session.name !== 'alice-keep');
         edit(v);
       }),
     );
   const sessionSteps = (r: UpdateResult) => r.steps.filter((s) => s.op !== 'same').map((s) => `${s.op} ${urnName(s.urn)}`);
 
   beforeAll(async () => {
-    ws = PulumiWorkspace.create(path.join(work, 'pulumi'), cp.kubeconfig);
+    ws = suite.ws;
     await ws.initStack(stack);
     const validated = validateStackFile(cullingVariant(team));
     if (!validated.ok) throw new Error(validated.problems.join('\n'));
@@ -185,30 +158,30 @@ describe('pulumi and the culler do not fight (real engine and provider)', () => 
   }, TEST_TIMEOUT_MS);
 
   it('pulumi up creates the sessions running and the culler', async () => {
-    const r = await ws.up(stack, configFor('0'));
+    const r = await ws.up(stack, configFor());
     expect(r.errors).toEqual([]);
     await waitForReplicas(namespace, 'alice-etl', 1);
-    expect((await getObject(k, namespace, 'deployment/notebook-culler')).metadata.name).toBe('notebook-culler');
+    expect((await getObject(suite.k, namespace, 'deployment/notebook-culler')).metadata.name).toBe('notebook-culler');
   }, TEST_TIMEOUT_MS);
 
   it('a session the culler stopped stays stopped: preview shows nothing, up and up --refresh change nothing', async () => {
-    await k.ok([`--as=system:serviceaccount:${namespace}:notebook-culler`, '-n', namespace, 'patch', 'statefulset/alice-etl', '--subresource=scale', '--type=merge', '-p', '{"spec":{"replicas":0}}']);
+    await suite.k.ok([`--as=system:serviceaccount:${namespace}:notebook-culler`, '-n', namespace, 'patch', 'statefulset/alice-etl', '--subresource=scale', '--type=merge', '-p', '{"spec":{"replicas":0}}']);
     await waitForReplicas(namespace, 'alice-etl', 0);
-    const preview = await ws.run(['preview', '--stack', stack, '--config-file', configFor('1'), '--json', '--diff']);
+    const preview = await ws.run(['preview', '--stack', stack, '--config-file', configFor(), '--json', '--diff']);
     const steps = (JSON.parse(preview.stdout) as { steps?: { op: string; urn: string }[] }).steps ?? [];
     expect(steps.filter((s) => s.op !== 'same').map((s) => `${s.op} ${urnName(s.urn)}`)).toEqual([]);
-    expect(sessionSteps(await ws.up(stack, configFor('2')))).toEqual([]);
+    expect(sessionSteps(await ws.up(stack, configFor()))).toEqual([]);
     expect(await replicasOf(namespace, 'alice-etl')).toBe(0);
-    const refreshed = await ws.up(stack, configFor('3'), ['--refresh']);
+    const refreshed = await ws.up(stack, configFor(), ['--refresh']);
     expect(refreshed.steps.filter((s) => s.op === 'update' || s.op === 'replace' || s.op === 'create' || s.op === 'delete').map((s) => urnName(s.urn))).toEqual([]);
     expect(await replicasOf(namespace, 'alice-etl')).toBe(0);
   }, TEST_TIMEOUT_MS);
 
   it('running: false keeps it stopped by config; running: true starts it', async () => {
     const stop = (v: StackValues) => (v.sessions = (v.sessions as StackValues[]).map((s) => (s.name === 'alice-etl' ? { ...s, running: false } : s)));
-    await ws.up(stack, configFor('4', stop));
+    await ws.up(stack, configFor(stop));
     expect(await replicasOf(namespace, 'alice-etl')).toBe(0);
-    const r = await ws.up(stack, configFor('5'));
+    const r = await ws.up(stack, configFor());
     expect(sessionSteps(r)).toEqual(expect.arrayContaining([expect.stringMatching(/^update .*StatefulSet\/alice-etl$/)]));
     await waitForReplicas(namespace, 'alice-etl', 1);
   }, TEST_TIMEOUT_MS);
