@@ -10,7 +10,7 @@ import type { Plan } from '../config/plan';
 import { CONFIG_NAMESPACE } from '../config/schema';
 import { SNAPSHOT_API_GROUP } from '../manifests/storage';
 import type { KubeApi, KubeListItem } from './api-client';
-import { providerKubeApi, underMocks } from './live-sizes';
+import { providerKubeApi, underMocks } from './provider-api';
 
 /** What the cluster holds for one restoring session: its claim (if any) and its snapshot (if any). */
 export interface RestoreState {

@@ -6,12 +6,12 @@
  * already make.
  */
 import * as pulumi from '@pulumi/pulumi';
-import { MockMonitor } from '@pulumi/pulumi/runtime/mocks';
 import type { Plan } from '../config/plan';
 import { TEAM_LABEL } from '../config/names';
 import { parseQuantity } from '../config/quantity';
 import { isQuantity } from '../config/quantity';
-import { kubeApi, kubeconfigFiles, type KubeApi, type KubeListItem } from './api-client';
+import type { KubeApi, KubeListItem } from './api-client';
+import { providerKubeApi, underMocks } from './provider-api';
 import type { ClaimSizes } from './claim-sizes';
 
 const larger = (a: string | undefined, b: string | undefined): string | undefined => {
@@ -44,19 +44,6 @@ export async function liveClaimSizes(plan: Plan, api: KubeApi): Promise<ClaimSiz
   const claims = await api.list(`/api/v1/namespaces/${encodeURIComponent(plan.namespace)}/persistentvolumeclaims`, selector);
   const volumes = await api.list('/api/v1/persistentvolumes', selector);
   return sizesOf(plan, claims, volumes);
-}
-
-/** A client for the cluster the kubernetes provider deploys to: its `kubeconfig` (a path or the text) and `context` settings, else KUBECONFIG. */
-export function providerKubeApi(): KubeApi {
-  const config = new pulumi.Config('kubernetes');
-  const kubeconfig = config.get('kubeconfig');
-  const files = kubeconfig === undefined ? kubeconfigFiles() : /[\n{]/.test(kubeconfig) ? [{ text: kubeconfig }] : [kubeconfig];
-  return kubeApi({ files, context: config.get('context'), timeoutMs: 10_000 });
-}
-
-/** Whether the program runs under Pulumi mocks (tests, `notebook-platform check`): there is no cluster to read then. */
-export function underMocks(): boolean {
-  return pulumi.runtime.getMonitor() instanceof MockMonitor;
 }
 
 /**

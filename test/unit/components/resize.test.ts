@@ -9,7 +9,8 @@ import { readStackConfigFile } from '../../../components/config';
 import { planFromConfig } from '../../../components/config/validate';
 import { NotebookPlatform } from '../../../components/platform';
 import { assertNoShrink, claimSizeFields, claimSizes } from '../../../components/kubernetes/claim-sizes';
-import { liveClaimSizes, sizesOf, underMocks } from '../../../components/kubernetes/live-sizes';
+import { liveClaimSizes, sizesOf } from '../../../components/kubernetes/live-sizes';
+import { underMocks } from '../../../components/kubernetes/provider-api';
 import type { KubeApi, KubeListItem } from '../../../components/kubernetes/api-client';
 import { runOffline, type RegisteredResource } from '../../../offline';
 
