@@ -76,11 +76,57 @@ clear_stale_locks() {
 	log "removed the stale lock(s) of stack $stack"
 }
 
+# repair_file_backend: what a run killed inside a write left in a file backend
+# (PULUMI_BACKEND_URL=file://…; other backends write each object at once).
+#
+# The file backend writes an object (a checkpoint, a lock, a history entry) as: a temp file
+# `<object>.<hex>.tmp` beside it, then the object's attributes `<object>.attrs` in place
+# (truncate, then write), then a rename of the temp file over the object. Killed in between:
+#   - an empty `.attrs`: every later read of the object fails with a bare "error: EOF" (stack ls,
+#     up, export; seen after `npm start` was SIGKILLed half-way). The object is the previous
+#     version, intact (the rename never happened); its attributes hold only a content type and a
+#     checksum that reads do not check, and a missing file reads as the defaults: removing it
+#     loses nothing.
+#   - a temp file among the stack's locks: it counts as a lock, unreadable when empty, and every
+#     later up fails on it. The run that wrote it never held the lock; it is removed when that
+#     run is certainly gone (lock_is_stale on what it says), or, empty or unreadable, once it is
+#     ten seconds old (a write takes milliseconds).
+# A stack's checkpoint temp files are ignored by the backend and left alone.
+repair_file_backend() {
+	local url="${PULUMI_BACKEND_URL:-}" root broken=() file host pid ts
+	[[ "$url" == file://* ]] || return 0
+	root="${url#file://}"
+	root="${root%%\?*}/.pulumi"
+	[[ -d "$root" ]] || return 0
+	mapfile -t broken < <(find "$root" -type f -name '*.attrs' -print0 | node -e '
+		let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{
+			for (const f of s.split("\0").filter(Boolean)) {
+				try { JSON.parse(require("fs").readFileSync(f,"utf8")) } catch { console.log(f) } }})')
+	while IFS=$'\t' read -r file host pid ts; do
+		if [[ -n "$pid" ]]; then
+			lock_is_stale "$host" "$pid" "$ts" && broken+=("$file")
+		elif (($(date +%s) - $(stat -c %Y -- "$file" 2>/dev/null || date +%s) > 10)); then
+			broken+=("$file")
+		fi
+	done < <([[ -d "$root/locks" ]] && find "$root/locks" -type f -name '*.tmp' -print0 | node -e '
+		let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{
+			for (const f of s.split("\0").filter(Boolean)) {
+				let l={}; try { l=JSON.parse(require("fs").readFileSync(f,"utf8")) } catch {}
+				console.log([f, l.hostname??"", Number.isInteger(l.pid)?l.pid:"", l.timestamp??""].join("\t")) }})')
+	((${#broken[@]} > 0)) || return 0
+	log "the file backend holds what an interrupted write left (the objects themselves are intact); removing:"
+	for file in "${broken[@]}"; do
+		log "  $file"
+		rm -f -- "$file"
+	done
+}
+
 # pending_operations STACK: "<type> <urn>" per pending operation in the stack's state.
 pending_operations() {
 	command pulumi stack export --stack "$1" 2>/dev/null | node -e '
 		let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{
-			for (const op of JSON.parse(s).deployment?.pending_operations ?? []) console.log(op.type, op.resource?.urn)})'
+			let state; try { state=JSON.parse(s) } catch { process.exit(1) }
+			for (const op of state.deployment?.pending_operations ?? []) console.log(op.type, op.resource?.urn)})'
 }
 
 # clear_pending_operations STACK CONFIG: what a killed run left pending, cleared by a refresh
