@@ -169,6 +169,13 @@ export const FIELD_DOCS: Readonly<Record<string, FieldDoc>> = {
   'backup.volumeSnapshotClassName': { description: "storageClass: the VolumeSnapshotClass of the StorageClass's CSI driver (required there).", example: 'csi-cephfs-snapclass', default: 'none' },
   usage: { description: 'Measure the used bytes of every home and share on a schedule (notebook-platform usage).', example: { schedule: '17 * * * *' }, default: 'none' },
   'usage.schedule': { description: 'When the measuring Job runs: five-field cron in UTC.', example: '17 */6 * * *' },
+  helpers: { description: "Where the team's helper pods run: the culler, the backup snapshot Job and the usage Job (the notebooks follow their size's placement).", example: { nodeSelector: { 'kubernetes.io/arch': 'amd64' } }, default: 'wherever the scheduler puts them' },
+  'helpers.nodeSelector': { description: 'Node labels the helper pods must run on.', example: { 'kubernetes.io/arch': 'amd64' }, default: 'none' },
+  'helpers.tolerations': { description: 'Taints the helper pods tolerate.', example: [{ key: 'dedicated', operator: 'Equal', value: 'notebooks', effect: 'NoSchedule' }], default: 'none' },
+  'helpers.tolerations[].key': { description: 'Taint key.', example: 'dedicated' },
+  'helpers.tolerations[].operator': { description: 'Exists (any value) or Equal (the given value).', example: 'Equal' },
+  'helpers.tolerations[].value': { description: 'Taint value (operator Equal).', example: 'notebooks', default: 'none' },
+  'helpers.tolerations[].effect': { description: 'NoSchedule, PreferNoSchedule or NoExecute.', example: 'NoSchedule', default: 'every effect' },
 };
 
 /** The fields of an object schema, by path, for every object reachable from `schema`. */

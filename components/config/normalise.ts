@@ -5,7 +5,7 @@
  */
 import type { EgressRule, SessionConfig, SizeConfig, StackConfig } from './schema';
 import type {
-  CodePlan, EgressPeerPlan, EgressPlan, HomeVolume, Labels, NetworkPlan, Plan, Resources, SchedulingPlan, SessionPlan, ShareMount, SharePlan, StoragePlan,
+  CodePlan, EgressPeerPlan, EgressPlan, HomeVolume, Labels, NetworkPlan, Plan, Resources, SchedulingPlan, SessionPlan, ShareMount, SharePlan, StoragePlan, Toleration,
   UserHomePlan,
 } from './plan';
 import { parseQuantity } from './quantity';
@@ -150,9 +150,13 @@ function codePlan(code: NonNullable<SessionConfig['code']>): CodePlan {
 
 function schedulingPlan(size: SizeConfig): SchedulingPlan {
   const gpu = size.gpu > 0;
-  const tolerations = size.tolerations ?? (gpu ? GPU_TOLERATIONS : []);
+  return placement(size.nodeSelector ?? (gpu ? GPU_NODE_SELECTOR : {}), size.tolerations ?? (gpu ? GPU_TOLERATIONS : []));
+}
+
+/** Node selector sorted by key, tolerations with only the fields given, in the config's order. */
+function placement(nodeSelector: Record<string, string>, tolerations: readonly Toleration[]): SchedulingPlan {
   return {
-    nodeSelector: sortedRecord({ ...(size.nodeSelector ?? (gpu ? GPU_NODE_SELECTOR : {})) }),
+    nodeSelector: sortedRecord({ ...nodeSelector }),
     tolerations: tolerations.map((t) => ({ key: t.key, operator: t.operator, ...(t.value !== undefined ? { value: t.value } : {}), ...(t.effect ? { effect: t.effect } : {}) })),
   };
 }
@@ -340,5 +344,6 @@ export function normalise(config: StackConfig): Plan {
     ...(culler ? { culler } : {}),
     ...(config.backup ? { backup: backupPlan(config) } : {}),
     ...(config.usage ? { usage: usagePlan(config) } : {}),
+    helperScheduling: placement(config.helpers?.nodeSelector ?? {}, config.helpers?.tolerations ?? []),
   };
 }

@@ -88,7 +88,7 @@ export interface Toleration {
   readonly effect?: 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute';
 }
 
-/** Where a session's pod may run. */
+/** Where a pod may run (a session's, from its size; the helpers', from the config's `helpers`). */
 export interface SchedulingPlan {
   readonly nodeSelector: Labels;
   readonly tolerations: readonly Toleration[];
@@ -227,4 +227,6 @@ export interface Plan {
   readonly backup?: BackupPlan;
   /** When used bytes are measured (the config's `usage`); undefined when never. */
   readonly usage?: UsagePlan;
+  /** Where the culler and the snapshot and usage Jobs run (the config's `helpers`); empty by default. */
+  readonly helperScheduling: SchedulingPlan;
 }

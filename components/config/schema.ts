@@ -38,10 +38,8 @@ const port = z.number().int().min(1).max(65535);
 const LABEL_KEY_MESSAGE = 'is not a Kubernetes label key: [prefix/]name, the name at most 63 letters, digits, "-", "_" and "." starting and ending with a letter or digit, the prefix a DNS subdomain';
 const labelKey = z.string().min(1).refine(isLabelKey, { message: LABEL_KEY_MESSAGE });
 /** Kubernetes labels and selectors: keys and values in the label grammar. */
-const labels = z.record(
-  labelKey,
-  z.string().refine(isLabelValue, { message: 'must be a Kubernetes label value: at most 63 letters, digits, "-", "_" and ".", starting and ending with a letter or digit (or empty)' }),
-);
+const labelValue = z.string().refine(isLabelValue, { message: 'must be a Kubernetes label value: at most 63 letters, digits, "-", "_" and ".", starting and ending with a letter or digit (or empty)' });
+const labels = z.record(labelKey, labelValue);
 const subdomain = (what: string) =>
   z.string().min(1).refine(isDnsSubdomain, {
     message: `must be a DNS subdomain (${what}): lowercase letters, digits, "-" and ".", each dot-separated part starting and ending with a letter or digit, at most 253 characters`,
@@ -142,16 +140,21 @@ export const shareSchema = z.strictObject({
   posixGid: z.number().int().min(0).default(100),
 });
 
-export const tolerationSchema = z.strictObject({
-  /** Taint key, e.g. "nvidia.com/gpu". */
-  key: labelKey,
-  /** @default "Exists" */
-  operator: z.enum(['Exists', 'Equal']).default('Exists'),
-  /** Taint value (operator Equal). */
-  value: z.string().optional(),
-  /** @default every effect */
-  effect: z.enum(['NoSchedule', 'PreferNoSchedule', 'NoExecute']).optional(),
-});
+export const tolerationSchema = z
+  .strictObject({
+    /** Taint key, e.g. "nvidia.com/gpu". */
+    key: labelKey,
+    /** @default "Exists" */
+    operator: z.enum(['Exists', 'Equal']).default('Exists'),
+    /** Taint value (operator Equal), a label value. */
+    value: labelValue.optional(),
+    /** @default every effect */
+    effect: z.enum(['NoSchedule', 'PreferNoSchedule', 'NoExecute']).optional(),
+  })
+  // The API server refuses a value with Exists (it matches any value) when the pod is created.
+  .refine((toleration) => toleration.operator !== 'Exists' || toleration.value === undefined, {
+    message: 'has a value with operator "Exists", which matches any value: remove the value, or write operator: Equal',
+  });
 
 export const sizeSchema = z.strictObject({
   /** CPU request. */
@@ -175,6 +178,18 @@ export const sizeSchema = z.strictObject({
   /** Node labels the session's pod must run on. @default GPU sizes: `nvidia.com/gpu.present: "true"`; others: none */
   nodeSelector: labels.optional(),
   /** Taints the session's pod tolerates (replaces the default). @default GPU sizes: `nvidia.com/gpu` Exists NoSchedule; others: none */
+  tolerations: z.array(tolerationSchema).optional(),
+});
+
+/**
+ * Where the team's helper pods run: the culler, the backup snapshot Job and the usage Job. On a
+ * cluster whose default nodes cannot run them (another architecture than the team's image, or
+ * every node tainted) they need the same placement as the notebooks.
+ */
+export const helpersSchema = z.strictObject({
+  /** Node labels the helper pods must run on. @default none */
+  nodeSelector: labels.optional(),
+  /** Taints the helper pods tolerate. @default none */
   tolerations: z.array(tolerationSchema).optional(),
 });
 
@@ -430,6 +445,8 @@ export const stackConfigSchema = z.strictObject({
   backup: backupSchema.optional(),
   /** Measure the used bytes of every home and share on a schedule (`notebook-platform usage`). @default none */
   usage: usageSchema.optional(),
+  /** Where the team's helper pods (culler, snapshot and usage Jobs) run. @default wherever the scheduler puts them */
+  helpers: helpersSchema.optional(),
 });
 
 export type StackConfig = z.infer<typeof stackConfigSchema>;

@@ -14,6 +14,7 @@ import { HELPER_RESOURCES } from '../config/plan';
 import { CULLER_CONFIG_DIR, CULLER_CONFIG_FILE, CULLER_TOKENS_DIR, type CullerPlan } from '../config/culling';
 import { meta, type KubeObject } from './objects';
 import type { ConfigMapManifest, DeploymentManifest, NetworkPolicyManifest, PodSpecManifest, PolicyRuleManifest, RoleBindingManifest, RoleManifest, ServiceAccountManifest } from './kube';
+import { placementFields } from './scheduling';
 import { containerSecurity } from './containers';
 import { assetsDirectory } from './scripts';
 import { clusterDnsEgressRule, notebookPodSelector } from './network-policy';
@@ -94,6 +95,7 @@ function cullerPodSpec(plan: Plan, culler: CullerPlan): PodSpecManifest {
         },
       },
     ],
+    ...placementFields(plan.helperScheduling),
   };
 }
 

@@ -16,6 +16,7 @@ import { KEEP_IDLE_GPU_ANNOTATION } from '../config/culling';
 import { meta, SKIP_AWAIT, type KubeObject } from './objects';
 import type { PodSpecManifest, ServiceAccountManifest, ServiceManifest, StatefulSetManifest } from './kube';
 import { homeClaim } from './storage';
+import { placementFields } from './scheduling';
 import { jupyterConfigMap, jupyterServerConfig } from './jupyter';
 import { autosaveContainer, gitSyncContainer, HTTP_PORT_NAME, notebookContainer, prepareHomeContainer, type Container } from './containers';
 import { sessionVolumes } from './volumes';
@@ -83,9 +84,8 @@ export function podSpec(plan: Plan, session: SessionPlan): PodSpecManifest {
     initContainers: initContainers(plan, session),
     containers,
     volumes: sessionVolumes(session),
+    ...placementFields(session.scheduling),
   };
-  if (Object.keys(session.scheduling.nodeSelector).length > 0) spec.nodeSelector = { ...session.scheduling.nodeSelector };
-  if (session.scheduling.tolerations.length > 0) spec.tolerations = session.scheduling.tolerations.map((toleration) => ({ ...toleration }));
   return spec;
 }
 

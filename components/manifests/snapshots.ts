@@ -13,6 +13,7 @@ import { HELPER_RESOURCES } from '../config/plan';
 import { COMPONENT_LABEL, SNAPSHOTS_NAME } from '../config/names';
 import { meta, type KubeObject } from './objects';
 import type { ConfigMapManifest, CronJobManifest, NetworkPolicyManifest, PodSpecManifest, RoleBindingManifest, RoleManifest, ServiceAccountManifest } from './kube';
+import { placementFields } from './scheduling';
 import { containerSecurity } from './containers';
 import { assetsDirectory } from './scripts';
 import { clusterDnsEgressRule } from './network-policy';
@@ -75,6 +76,7 @@ export function snapshotObjects(plan: Plan): KubeObject[] {
       },
     ],
     volumes: [{ name: 'config', configMap: { name: SNAPSHOTS_NAME } }],
+    ...placementFields(plan.helperScheduling),
   };
   const objects: (ServiceAccountManifest | RoleManifest | RoleBindingManifest | ConfigMapManifest | NetworkPolicyManifest | CronJobManifest)[] = [
     { apiVersion: 'v1', kind: 'ServiceAccount', metadata: meta(SNAPSHOTS_NAME, labels, plan.namespace), automountServiceAccountToken: false },

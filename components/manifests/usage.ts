@@ -15,6 +15,7 @@ import { HELPER_RESOURCES } from '../config/plan';
 import { COMPONENT_LABEL } from '../config/names';
 import { meta, type KubeObject } from './objects';
 import type { ConfigMapManifest, CronJobManifest, PodSpecManifest } from './kube';
+import { placementFields } from './scheduling';
 import { containerSecurity } from './containers';
 import { assetsDirectory } from './scripts';
 
@@ -82,6 +83,7 @@ export function usageObjects(plan: Plan): KubeObject[] {
       { name: 'config', configMap: { name: USAGE_NAME } },
       ...claims.map((claim, index) => ({ name: volumeName(index), persistentVolumeClaim: { claimName: claim, readOnly: true } })),
     ],
+    ...placementFields(plan.helperScheduling),
   };
   const objects: (ConfigMapManifest | CronJobManifest)[] = [
     { apiVersion: 'v1', kind: 'ConfigMap', metadata: meta(USAGE_NAME, labels, plan.namespace), data },
