@@ -68,7 +68,7 @@ export function initContainers(plan: Plan, session: SessionPlan): Container[] {
 export function podSpec(plan: Plan, session: SessionPlan): PodSpecManifest {
   const containers = [notebookContainer(session)];
   if (session.autosave) containers.push(autosaveContainer(plan, session));
-  const spec: PodSpecManifest = {
+  return {
     serviceAccountName: session.names.serviceAccount,
     automountServiceAccountToken: false,
     enableServiceLinks: false,
@@ -86,7 +86,6 @@ export function podSpec(plan: Plan, session: SessionPlan): PodSpecManifest {
     volumes: sessionVolumes(session),
     ...placementFields(session.scheduling),
   };
-  return spec;
 }
 
 /** The team's opt-out of stopping idle GPU sessions, on each GPU session (the policy pack reads it there). */
