@@ -142,13 +142,15 @@ describe('the culler on the real node', () => {
   let busyUid: string;
   let usedBefore: Record<string, string>;
 
-  it('runs restricted in the team namespace', async () => {
+  it('runs restricted in the team namespace, on the node the team\'s helpers setting names', async () => {
     const pod = await waitFor('culler pod Running', async () => {
-      const pods = await k.json<{ items: { metadata: { name: string }; status: { phase: string } }[] }>(['get', 'pods', '-n', NAMESPACE, '-l', 'app.kubernetes.io/component=culler']);
+      const pods = await k.json<{ items: { metadata: { name: string }; spec: { nodeName?: string }; status: { phase: string } }[] }>(['get', 'pods', '-n', NAMESPACE, '-l', 'app.kubernetes.io/component=culler']);
       const running = pods.items.find((p) => p.status.phase === 'Running');
       return running ? done(running) : notYet(`${pods.items.length} pods`);
     }, { timeoutMs: 3 * 60_000, intervalMs: 2000 });
     expect(pod.metadata.name).toMatch(/^notebook-culler-/);
+    // A pod on a kwok node only looks Running: the culler must be on the real node to stop anything.
+    expect(pod.spec.nodeName).toBe(cp.env.NOTEBOOK_PLATFORM_REAL_NODE);
   }, STEP_TIMEOUT_MS);
 
   it('a busy kernel, an idle session: the idle one is stopped, its requests leave the quota, the busy one runs on', async () => {

@@ -3,11 +3,11 @@
  * driver takes snapshots (scripts/csi-snapshots: our hostpath driver with the upstream
  * csi-provisioner, csi-snapshotter and snapshot-controller, as host processes; the VolumeSnapshot
  * CRDs from the external-snapshotter client module). A session writes a file into its home; the
- * team's snapshot job (a Job made from the notebook-snapshots CronJob's template, pinned to the
- * real node: kwok nodes run no containers) snapshots every claim; the file changes; a new session
- * with restoreFrom starts with the old content, while the source snapshot and the original claim
- * (same uid, new content) stay. restoreFrom on the existing session is refused by pulumi up
- * before anything changes. What the script changed on the host is undone by its stop.
+ * team's snapshot job (a Job made from the notebook-snapshots CronJob's template, which the
+ * team's `helpers` places on the real node: kwok nodes run no containers) snapshots every claim;
+ * the file changes; a new session with restoreFrom starts with the old content, while the source
+ * snapshot and the original claim (same uid, new content) stay. restoreFrom on the existing
+ * session is refused by pulumi up before anything changes. What the script changed on the host is undone by its stop.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -19,7 +19,7 @@ import { PulumiWorkspace } from '../e2e/support/pulumi';
 import { runProcess } from '../e2e/support/process';
 import { waitFor, done, notYet } from '../e2e/support/wait';
 import { captureHostState, hostStateDiff, type HostState } from './support/host-state';
-import { NAMESPACE, readImages, teamValues, writeStackConfig } from './support/fixtures';
+import { NAMESPACE, REAL_NODE_LABEL, readImages, teamValues, writeStackConfig } from './support/fixtures';
 import { execIn } from './support/sessions';
 
 const STACK = 'snapshots';
@@ -136,11 +136,11 @@ describe('snapshot and restore on the real node', () => {
   }, STEP_TIMEOUT_MS);
 
   it('the team\'s snapshot job takes a VolumeSnapshot of the home, ready to use', async () => {
-    // The CronJob's own job template, pinned to the real node: the script runs with the job's
-    // ServiceAccount, Role and NetworkPolicy as it would on schedule.
+    // The CronJob's own job template, unchanged: the script runs with the job's ServiceAccount,
+    // Role and NetworkPolicy as it would on schedule, on the real node by the team's `helpers`.
     const cron = await k.json<{ spec: { jobTemplate: { spec: { template: { spec: Record<string, unknown> } } } } }>(['get', 'cronjob', '-n', NAMESPACE, 'notebook-snapshots']);
     const jobSpec = cron.spec.jobTemplate.spec;
-    jobSpec.template.spec.nodeSelector = { 'notebook-platform.io/real-node': 'true' };
+    expect(jobSpec.template.spec.nodeSelector).toEqual({ [REAL_NODE_LABEL]: 'true' });
     const job = { apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'snapshots-now', namespace: NAMESPACE }, spec: jobSpec };
     await k.ok(['create', '-f', '-'], { input: JSON.stringify(job) });
     await waitFor('snapshot job complete', async () => {

@@ -261,14 +261,21 @@ export interface SessionSpec {
   autosave?: Record<string, unknown>;
 }
 
-/** The team's stack config values: storageClass over the local volumes, sessions pinned to the real node. */
+/** The label scripts/real-node gives its node (the kwok nodes lack it). */
+export const REAL_NODE_LABEL = 'notebook-platform.io/real-node';
+
+/**
+ * The team's stack config values: storageClass over the local volumes; sessions (by their size)
+ * and the helper pods (by `helpers`) pinned to the real node, since a pod on a kwok node only
+ * looks as if it ran.
+ */
 export function teamValues(images: Images, sessions: SessionSpec[]): Record<string, unknown> {
   return {
     team: TEAM,
     storage: { backend: 'storageClass', storageClassName: STORAGE_CLASS },
     shares: [{ name: 'scratch', access: 'team', size: '1Gi' }],
     sizes: {
-      small: { cpu: '100m', cpuLimit: '1', memory: '768Mi', workdirSize: '1Gi', nodeSelector: { 'notebook-platform.io/real-node': 'true' } },
+      small: { cpu: '100m', cpuLimit: '1', memory: '768Mi', workdirSize: '1Gi', nodeSelector: { [REAL_NODE_LABEL]: 'true' } },
     },
     environments: { lab: { image: images.notebook, description: 'locally built notebook image (JupyterLab)' } },
     images: { gitSync: images.gitSync },
@@ -278,6 +285,7 @@ export function teamValues(images: Images, sessions: SessionSpec[]): Record<stri
       gitHosts: [{ namespaceLabels: { 'kubernetes.io/metadata.name': GIT_NAMESPACE }, podLabels: { app: 'gitserver' }, ports: [GIT_HTTP_PORT, GIT_SSH_PORT] }],
     },
     access: { viewerGroups: ['team-real'] },
+    helpers: { nodeSelector: { [REAL_NODE_LABEL]: 'true' } },
     sessions: sessions.map((session) => ({ size: 'small', environment: 'lab', ...session })),
   };
 }
