@@ -99,7 +99,9 @@ beforeAll(async () => {
     storage: { backend: 'storageClass', storageClassName: 'csi-hostpath' },
     shares: [],
     network: { ...(base.network as object), apiServer },
-    backup: { schedule: '0 3 * * *', retentionDays: 7, volumeSnapshotClassName: 'csi-hostpath-snapclass' },
+    // Twelve hours away, so the schedule cannot fire inside the suite and add a snapshot of the
+    // home taken before the test wrote to it (the test runs the CronJob's template itself).
+    backup: { schedule: `0 ${(new Date().getUTCHours() + 12) % 24} * * *`, retentionDays: 7, volumeSnapshotClassName: 'csi-hostpath-snapclass' },
   };
   sessions = base.sessions as Record<string, unknown>[];
   const validated = validateConfig(values);
