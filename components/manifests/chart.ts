@@ -2,13 +2,14 @@
  * cdk8s charts built from the plan: one TeamChart (namespace, security, storage, scripts) and one
  * SessionChart per session. The objects are built as plain values by the modules of this folder;
  * the charts only give them a place in a cdk8s App, so `synth` and the Pulumi components read
- * exactly the same objects.
+ * the same objects (on this GitOps path claims and volumes also carry the keep annotations of
+ * ./gitops.ts, where a Pulumi stack uses retainOnDelete).
  */
 import { ApiObject, App, Chart } from 'cdk8s';
 import type { Construct } from 'constructs';
 import type { Plan, SessionPlan } from '../config/plan';
 import { objectKey, type KubeObject } from './objects';
-import { sessionObjects } from './session';
+import { gitOpsSessionObjects, gitOpsTeamObjects } from './gitops';
 import { sessionChartId, TEAM_CHART_ID, teamObjects } from './team';
 
 export { sessionChartId, TEAM_CHART_ID, teamObjects };
@@ -23,13 +24,13 @@ export class ObjectsChart extends Chart {
 
 export class TeamChart extends ObjectsChart {
   constructor(scope: Construct, plan: Plan) {
-    super(scope, TEAM_CHART_ID, teamObjects(plan));
+    super(scope, TEAM_CHART_ID, gitOpsTeamObjects(plan));
   }
 }
 
 export class SessionChart extends ObjectsChart {
   constructor(scope: Construct, plan: Plan, session: SessionPlan) {
-    super(scope, sessionChartId(session), sessionObjects(plan, session));
+    super(scope, sessionChartId(session), gitOpsSessionObjects(plan, session));
   }
 }
 

@@ -12,8 +12,7 @@ import type { StackConfigInput } from '../config/schema';
 import { planFromConfig } from '../config/validate';
 import { objectKey, type KubeObject } from './objects';
 import type { ContainerManifest, VolumeManifest } from './kube';
-import { sessionObjects } from './session';
-import { teamObjects } from './team';
+import { gitOpsSessionObjects, gitOpsTeamObjects } from './gitops';
 import { customizeSessionObjects, type SessionCustomization, type SessionVolume } from './customize';
 
 /** What a {@link NotebookSessionConstruct} is built from. */
@@ -54,7 +53,7 @@ export class NotebookSessionConstruct extends Construct {
     super(scope, id);
     this.plan = props.plan;
     this.session = props.session;
-    this.base = sessionObjects(props.plan, props.session);
+    this.base = gitOpsSessionObjects(props.plan, props.session);
     this.rendered = this.base;
     // Each body field is produced at synthesis from the rendered objects, so later additions count.
     this.apiObjects = this.base.map((object, index) => {
@@ -156,7 +155,7 @@ export class NotebookPlatformChart extends Chart {
   constructor(scope: Construct, id: string, props: NotebookPlatformChartProps) {
     super(scope, id, { disableResourceNameHashes: true });
     this.plan = planOf(props);
-    for (const object of teamObjects(this.plan)) new ApiObject(this, objectKey(object), object);
+    for (const object of gitOpsTeamObjects(this.plan)) new ApiObject(this, objectKey(object), object);
     this.sessions = this.plan.sessions.map((session) => new NotebookSessionConstruct(this, session.name, { plan: this.plan, session }));
     if (props.customizeSession) for (const session of this.sessions) props.customizeSession(session);
   }

@@ -6,8 +6,8 @@ import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Plan } from '../config/plan';
 import { objectKey, type KubeObject } from './objects';
-import { sessionObjects } from './session';
-import { sessionChartId, TEAM_CHART_ID, teamObjects } from './team';
+import { gitOpsSessionObjects, gitOpsTeamObjects } from './gitops';
+import { sessionChartId, TEAM_CHART_ID } from './team';
 import { canonicalObject } from './canonical';
 import { objectToYaml } from './yaml';
 
@@ -22,14 +22,17 @@ export interface ManifestFile {
  * `session-<name>.k8s.yaml` per session. File names sort in apply order, because
  * `kubectl apply -f DIR` reads a directory alphabetically.
  *
+ * Claims and volumes carry their retention and the GitOps tools' keep annotations (./gitops.ts):
+ * whatever syncs these files must not delete a home when its session leaves the config.
+ *
  * The files hold exactly what the cdk8s App of chart.ts (`teamApp`) renders, object for object
  * and byte for byte (a test compares them), built from the same object builders without the
  * construct tree: cdk8s resolves every value through its token resolvers, which made rendering
  * cost more than building at 1000 sessions.
  */
 export function synthesize(plan: Plan): ManifestFile[] {
-  const files: ManifestFile[] = [manifestFile(manifestFileName(TEAM_CHART_ID), teamObjects(plan))];
-  for (const session of plan.sessions) files.push(manifestFile(manifestFileName(sessionChartId(session)), sessionObjects(plan, session)));
+  const files: ManifestFile[] = [manifestFile(manifestFileName(TEAM_CHART_ID), gitOpsTeamObjects(plan))];
+  for (const session of plan.sessions) files.push(manifestFile(manifestFileName(sessionChartId(session)), gitOpsSessionObjects(plan, session)));
   return files;
 }
 
