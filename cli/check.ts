@@ -6,8 +6,10 @@ import { validateConfig } from '../components/config/validate';
 import type { Plan } from '../components/config/plan';
 import { runOffline } from '../offline';
 import { evaluatePolicies, packConfigProblems, type PackConfig, type Violation } from '../policies/evaluate';
+import { ManifestError, manifestResources } from '../policies/manifests';
 import { notebookPolicies } from '../policies/rules';
 import { parseArgs, UsageError, type Io } from './io';
+import { ManifestFileError, readManifestDocuments } from './manifest-files';
 
 /** The stack a `Pulumi.<stack>.yaml` configures (URNs name it); another file name falls back to the team. */
 export function stackNameOf(file: string, team: string): string {
@@ -82,28 +84,71 @@ export async function checkFiles(files: readonly string[], io: Io, options: Chec
     const resources = await runOffline(raw, { stack: stackNameOf(file, result.plan.team), program: program && ((stack) => program(stack, result.plan)) });
     const violations = await evaluatePolicies(policies, resources, config);
     for (const violation of violations) io.out(`${file}: ${formatViolation(violation)}`);
-    const mandatory = violations.filter((violation) => violation.enforcementLevel === 'mandatory').length;
-    const advisory = violations.length - mandatory;
-    if (mandatory > 0) failed = true;
-    const summary = `${resources.length} resources, ${policies.length} policies`;
-    io.out(
-      mandatory > 0
-        ? `${file}: ${mandatory} mandatory violation${mandatory === 1 ? '' : 's'}${advisory ? `, ${advisory} advisory` : ''} (${summary})`
-        : `${file}: ok${advisory ? ` with ${advisory} advisory violation${advisory === 1 ? '' : 's'}` : ''} (${summary})`,
-    );
+    io.out(`${file}: ${verdict(violations, `${resources.length} resources, ${policies.length} policies`)}`);
+    if (hasMandatory(violations)) failed = true;
   }
   return unusable ? 2 : failed ? 1 : 0;
 }
 
+const hasMandatory = (violations: readonly Violation[]) => violations.some((violation) => violation.enforcementLevel === 'mandatory');
+
+/** `ok`, `ok with N advisory violations` or `N mandatory violations, M advisory`, then `(summary)`. */
+function verdict(violations: readonly Violation[], summary: string): string {
+  const mandatory = violations.filter((violation) => violation.enforcementLevel === 'mandatory').length;
+  const advisory = violations.length - mandatory;
+  return mandatory > 0
+    ? `${mandatory} mandatory violation${mandatory === 1 ? '' : 's'}${advisory ? `, ${advisory} advisory` : ''} (${summary})`
+    : `ok${advisory ? ` with ${advisory} advisory violation${advisory === 1 ? '' : 's'}` : ''} (${summary})`;
+}
+
 /**
- * `check FILE... [--policy-config FILE]`: the policy pack, offline, over what each stack would
- * register (see checkFiles). Exit 2 on usage errors, an unreadable file or a bad policy config.
+ * Checks Kubernetes manifests (a cdk8s app's output, `synth --out`, a GitOps tree): the pack's
+ * rules over every object under `path`, as if a Pulumi program had registered them (see
+ * policies/manifests.ts for what that cannot see). One line per violation, prefixed with the file
+ * and document it came from, then a summary for `path`. 2 when the manifests cannot be used
+ * (missing, not YAML, a document that is not a Kubernetes object, an object twice, no object at
+ * all), else 1 on a mandatory violation, 0 otherwise.
+ */
+export async function checkManifests(path: string, io: Io, options: Pick<CheckOptions, 'policyConfig'> = {}): Promise<number> {
+  const policies = notebookPolicies();
+  let checked: ReturnType<typeof manifestResources>;
+  let files: number;
+  try {
+    const documents = readManifestDocuments(path);
+    files = new Set(documents.map((document) => document.file)).size;
+    checked = manifestResources(documents);
+  } catch (error) {
+    if (!(error instanceof ManifestFileError || error instanceof ManifestError)) throw error;
+    for (const line of error.message.split('\n')) io.err(`notebook-platform check: ${line}`);
+    return 2;
+  }
+  const { resources, sources } = checked;
+  if (resources.length === 0) {
+    io.err(`notebook-platform check: ${path}: no Kubernetes objects (read *.yaml, *.yml and *.json files)`);
+    return 2;
+  }
+  const violations = await evaluatePolicies(policies, resources, options.policyConfig ?? {});
+  for (const violation of violations) io.out(`${(violation.urn && sources.get(violation.urn)) || path}: ${formatViolation(violation)}`);
+  io.out(`${path}: ${verdict(violations, `${resources.length} object${resources.length === 1 ? '' : 's'} in ${files} file${files === 1 ? '' : 's'}, ${policies.length} policies`)}`);
+  return hasMandatory(violations) ? 1 : 0;
+}
+
+/**
+ * `check FILE... [--manifests PATH] [--policy-config FILE]`: the policy pack, offline, over what
+ * each stack would register (see checkFiles) and over the Kubernetes objects under PATH (see
+ * checkManifests). Exit 2 on usage errors, an unreadable file or a bad policy config; else the
+ * worst of the checks.
  */
 export async function checkCommand(args: string[], io: Io): Promise<number> {
-  const { positional: files, options } = parseArgs(args, ['policy-config']);
-  if (files.length === 0) throw new UsageError('check needs at least one stack config file (stacks/Pulumi.<team>.yaml)');
+  const { positional: files, options } = parseArgs(args, ['policy-config', 'manifests']);
+  if (files.length === 0 && options.manifests === undefined) {
+    throw new UsageError('check needs at least one stack config file (stacks/Pulumi.<team>.yaml) or --manifests PATH (a directory or file of Kubernetes manifests)');
+  }
   const policyConfig = options['policy-config'] ? readPackConfig(options['policy-config']) : {};
   const configProblems = packConfigProblems(policyConfig, notebookPolicies());
   if (configProblems.length > 0) throw new UsageError(`${options['policy-config']}: ${configProblems.join('; ')}`);
-  return checkFiles(files, io, { policyConfig });
+  const codes = [];
+  if (files.length > 0) codes.push(await checkFiles(files, io, { policyConfig }));
+  if (options.manifests !== undefined) codes.push(await checkManifests(options.manifests, io, { policyConfig }));
+  return codes.includes(2) ? 2 : Math.max(...codes);
 }

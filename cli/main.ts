@@ -18,6 +18,7 @@ commands:
   validate FILE...            check Pulumi.<team>.yaml stack configs; one line per problem
   synth FILE --out DIR        write the team's Kubernetes manifests (one file per chart)
   check FILE...               run the policy pack offline over what the stack would register
+        [--manifests PATH]    and over the Kubernetes manifests under PATH (cdk8s, GitOps)
   orphans FILE [--json]       claims and volumes of the team the config no longer references
                               (current kubeconfig; --context NAME), and how to purge each
   usage FILE [--json]         used bytes of every home and share, as last measured

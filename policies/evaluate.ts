@@ -23,11 +23,13 @@ export interface ResourceSnapshot {
   readonly parent?: string;
   /** The props a policy sees: plain JSON, unknown values as the wire format's sentinels. */
   readonly inputs: Record<string, unknown>;
-  /** At least the analyzer's PolicyResourceOptions; extra fields (retainOnDelete) are passed through. */
+  /** At least the analyzer's PolicyResourceOptions; extra fields (retainOnDelete, gitOps) are passed through. */
   readonly opts: Omit<PolicyResourceOptions, 'ignoreChanges' | 'aliases' | 'additionalSecretOutputs'> & {
     readonly ignoreChanges: readonly string[];
     readonly aliases: readonly string[];
     readonly additionalSecretOutputs: readonly string[];
+    /** true for an object read from manifest files (policies/manifests.ts): a GitOps tool, not Pulumi, deletes it or keeps it. */
+    readonly gitOps?: boolean;
   };
   readonly dependencies?: readonly string[];
   readonly propertyDependencies?: Readonly<Record<string, readonly string[]>>;

@@ -12,7 +12,7 @@
  * key "null", `yaml` names it "").
  */
 import { FAILSAFE_SCHEMA, load, Type } from 'js-yaml';
-import { parseDocument, Parser } from 'yaml';
+import { parseAllDocuments, parseDocument, Parser, type Document } from 'yaml';
 
 /** A YAML syntax error with its position (`line:col`), from the reference parser. */
 export class YamlSyntaxError extends Error {
@@ -79,7 +79,8 @@ function hasNullKey(value: unknown): boolean {
  */
 export const MAX_YAML_DEPTH = 64;
 
-const TOO_DEEP = `nested more than ${MAX_YAML_DEPTH} levels deep (a stack config needs fewer than 10)`;
+const TOO_DEEP = `nested more than ${MAX_YAML_DEPTH} levels deep`;
+const STACK_CONFIG_DEPTH = 'a stack config needs fewer than 10';
 
 /** Whether a parsed value nests maps and lists deeper than MAX_YAML_DEPTH (walked without recursion). */
 function tooDeep(value: unknown): boolean {
@@ -115,17 +116,33 @@ function tooDeepOffset(text: string): number | undefined {
 }
 
 /** The error for a document nested too deep, at its first node too deep (an alias's when only expansion made it so). */
-function depthError(text: string): YamlSyntaxError {
+function depthError(text: string, hint = STACK_CONFIG_DEPTH): YamlSyntaxError {
   const alias = /(?:^|[\s[{,])\*/m.exec(text);
   const offset = tooDeepOffset(text) ?? (alias ? alias.index + alias[0].length - 1 : -1);
-  return new YamlSyntaxError(TOO_DEEP, offset < 0 ? '?' : linePosition(text, offset));
+  return new YamlSyntaxError(`${TOO_DEEP} (${hint})`, offset < 0 ? '?' : linePosition(text, offset));
 }
 
 /** The reference: `yaml`'s document, its first error with a position. */
 export function parseYamlReference(text: string): unknown {
-  const document = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+  return documentValue(parseDocument(text, { prettyErrors: true, uniqueKeys: true }), text, STACK_CONFIG_DEPTH);
+}
+
+/**
+ * Every document of a multi-document text (`---` between documents, as Kubernetes manifests
+ * are written) as plain data, through the reference parser with the same limits and errors;
+ * an empty document is null.
+ */
+export function parseYamlDocuments(text: string): unknown[] {
+  const documents = parseAllDocuments(text, { prettyErrors: true, uniqueKeys: true });
+  // A text with no document at all (empty, only comments) comes back as an empty stream.
+  if (!Array.isArray(documents)) return [];
+  return documents.map((document) => documentValue(document, text, 'Kubernetes objects nest far less'));
+}
+
+/** A parsed document's value, or its first error with a position in `text`. */
+function documentValue(document: Document.Parsed, text: string, depthHint: string): unknown {
   if (document.errors.length > 0) {
-    if (tooDeepOffset(text) !== undefined) throw depthError(text);
+    if (tooDeepOffset(text) !== undefined) throw depthError(text, depthHint);
     const error = document.errors[0];
     const where = error.linePos ? `${error.linePos[0].line}:${error.linePos[0].col}` : '?';
     throw new YamlSyntaxError(error.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, ''), where);
@@ -134,13 +151,13 @@ export function parseYamlReference(text: string): unknown {
   try {
     value = document.toJS();
   } catch (error) {
-    if (tooDeepOffset(text) !== undefined) throw depthError(text);
+    if (tooDeepOffset(text) !== undefined) throw depthError(text, depthHint);
     // Alias errors surface only here: an undefined alias, or more alias expansion than allowed.
     const alias = /: (\S+)$/.exec((error as Error).message)?.[1];
     const offset = alias ? text.indexOf(`*${alias}`) : -1;
     throw new YamlSyntaxError((error as Error).message, offset < 0 ? '?' : linePosition(text, offset));
   }
-  if (tooDeep(value)) throw depthError(text);
+  if (tooDeep(value)) throw depthError(text, depthHint);
   return value;
 }
 

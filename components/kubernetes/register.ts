@@ -8,6 +8,7 @@ import * as k8s from '@pulumi/kubernetes';
 import { getVersion } from '@pulumi/kubernetes/utilities';
 import type { KubeObject } from '../manifests/objects';
 import { PURGE_ANNOTATION, RETAIN_ANNOTATION } from '../config/names';
+import { kubeResourceName } from '../../shared/kube-resources';
 
 type ResourceClass = new (name: string, args: never, opts?: pulumi.CustomResourceOptions) => pulumi.CustomResource;
 
@@ -33,7 +34,7 @@ const CLASSES: Record<string, ResourceClass> = {
 
 /** The Pulumi resource name of an object: `<namespace or "cluster">/<Kind>/<name>`, stable and unique in a stack. */
 export function resourceName(object: KubeObject): string {
-  return `${object.metadata.namespace ?? 'cluster'}/${object.kind}/${object.metadata.name}`;
+  return kubeResourceName(object);
 }
 
 /**

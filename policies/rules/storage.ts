@@ -7,6 +7,7 @@
 import type { PolicyResource, StackValidationArgs } from '@pulumi/policy';
 import { DATA_LABEL, OWNER_LABEL, PURGE_ANNOTATION, RETAIN_ANNOTATION, SHARE_ACCESS_ANNOTATION, SHARE_LABEL, SHARE_READERS_ANNOTATION, SHARE_WRITERS_ANNOTATION, paths } from '../../shared/names';
 import { ACCESS_LEVELS, shareAccess, type ShareAccessLevel as AccessLevel } from '../../shared/access';
+import { ARGO_KEEP, ARGO_SYNC_OPTIONS_ANNOTATION, FLUX_KEEP, FLUX_PRUNE_ANNOTATION, gitOpsDeletionRoutes } from '../../shared/gitops';
 import {
   describe, isNotebookWorkload, normalisePath, notebookContainerOf, podTemplateOf, TYPES,
   type KubeProps, type PersistentVolumeClaimSpec, type PersistentVolumeSpec, type PodTemplate, type StatefulSetSpec,
@@ -24,9 +25,10 @@ const HOLDS_DATA: readonly string[] = [TYPES.persistentVolumeClaim, TYPES.persis
  * Claims and volumes say they are retained (RETAIN_ANNOTATION "true") unless purged; a purge is
  * explicit (PURGE_ANNOTATION "true") and only ever on a session's workdir. Volumes and
  * StorageClasses reclaim with Retain. Offline, where the real retainOnDelete option is known,
- * the annotation must agree with it.
+ * the annotation must agree with it. An object read from manifests (`gitOps`) that says it is
+ * retained must also be kept by the GitOps tools that sync it: no pruning, no deletion.
  */
-export function checkRetention(type: string, props: KubeProps, retainOnDelete?: boolean): string[] {
+export function checkRetention(type: string, props: KubeProps, retainOnDelete?: boolean, gitOps = false): string[] {
   const what = describe(props);
   if (type === TYPES.storageClass) {
     const policy = props.reclaimPolicy as string | undefined;
@@ -47,6 +49,13 @@ export function checkRetention(type: string, props: KubeProps, retainOnDelete?: 
   if (retain !== undefined && retainOnDelete !== undefined && String(retainOnDelete) !== retain) {
     problems.push(`${what} says ${RETAIN_ANNOTATION}: "${retain}" but is registered with retainOnDelete: ${retainOnDelete}`);
   }
+  const routes = gitOps && retain === 'true' ? gitOpsDeletionRoutes(annotations) : [];
+  if (routes.length > 0) {
+    problems.push(
+      `${what} says ${RETAIN_ANNOTATION}: "true" but a GitOps sync could delete it (${routes.join('; ')}); ` +
+        `annotate it ${ARGO_SYNC_OPTIONS_ANNOTATION}: "${ARGO_KEEP}" and ${FLUX_PRUNE_ANNOTATION}: "${FLUX_KEEP}" (synth and the cdk8s constructs do)`,
+    );
+  }
   if (type === TYPES.persistentVolume) {
     const reclaim = (props.spec as PersistentVolumeSpec | undefined)?.persistentVolumeReclaimPolicy;
     if (reclaim !== undefined && reclaim !== 'Retain' && !purged) problems.push(`${what} reclaims with ${reclaim}: releasing its claim would delete the data; set persistentVolumeReclaimPolicy: Retain`);
@@ -64,7 +73,10 @@ export function dataRetainedRule(): ResourceRule {
         `Register claims and volumes with retainOnDelete: true and ${RETAIN_ANNOTATION}: "true" (withRetention in components/kubernetes/register.ts); only a purged session's claim may say "false", with ${PURGE_ANNOTATION}: "true". Use reclaimPolicy Retain.`,
     },
     [...HOLDS_DATA, TYPES.storageClass],
-    (props, args) => checkRetention(args.type, props as KubeProps, (args.opts as { retainOnDelete?: boolean }).retainOnDelete),
+    (props, args) => {
+      const opts = args.opts as { retainOnDelete?: boolean; gitOps?: boolean };
+      return checkRetention(args.type, props as KubeProps, opts.retainOnDelete, opts.gitOps === true);
+    },
   );
 }
 

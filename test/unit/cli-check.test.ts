@@ -142,7 +142,7 @@ describe('check on unsafe configs', () => {
   it('rejects usage errors with exit 2: no file, a bad policy config', async () => {
     const none = collect();
     expect(await run(['check'], none.io)).toBe(2);
-    expect(none.err).toEqual(['notebook-platform check: check needs at least one stack config file (stacks/Pulumi.<team>.yaml)']);
+    expect(none.err).toEqual(['notebook-platform check: check needs at least one stack config file (stacks/Pulumi.<team>.yaml) or --manifests PATH (a directory or file of Kubernetes manifests)']);
     const bad = join(dir, 'bad.json');
     writeFileSync(bad, JSON.stringify({ 'no-such-rule': 'advisory' }));
     const configured = collect();

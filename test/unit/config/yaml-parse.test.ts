@@ -6,7 +6,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { load } from 'js-yaml';
-import { needsReference, parseYaml, parseYamlReference, YamlSyntaxError } from '../../../components/config/yaml-parse';
+import { needsReference, parseYaml, parseYamlDocuments, parseYamlReference, YamlSyntaxError } from '../../../components/config/yaml-parse';
 import { benchStackYaml } from '../../../bench/generate';
 
 const STACKS = join(__dirname, '..', '..', '..', 'stacks');
@@ -138,5 +138,28 @@ describe('parseYaml', () => {
     }
     expect(error).toBeInstanceOf(YamlSyntaxError);
     expect((error as YamlSyntaxError).where).toMatch(/^\d+:\d+$/);
+  });
+});
+
+describe('parseYamlDocuments', () => {
+  it('every document of a stream, an empty one as null, the same values as the reference gives each', () => {
+    const parts = ['a: 1\nb: [x, y]\n', 'c: {d: "0 3 * * *"}\n', '', 'e: 0o17\n'];
+    expect(parseYamlDocuments(parts.map((part) => `---\n${part}`).join(''))).toEqual(parts.map((part) => parseYamlReference(part)));
+    expect(parseYamlDocuments('')).toEqual([]);
+    expect(parseYamlDocuments('# only a comment\n')).toEqual([]);
+  });
+
+  it('errors carry their line and column in the whole text, not in the document', () => {
+    const error = (() => {
+      try {
+        parseYamlDocuments('a: 1\n---\nb: 2\nb: 3\n');
+      } catch (caught) {
+        return caught as YamlSyntaxError;
+      }
+      throw new Error('expected a YamlSyntaxError');
+    })();
+    expect(error).toBeInstanceOf(YamlSyntaxError);
+    expect(error.where).toBe('4:1');
+    expect(error.message).toMatch(/^Map keys must be unique/);
   });
 });
