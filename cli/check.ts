@@ -84,21 +84,25 @@ export async function checkFiles(files: readonly string[], io: Io, options: Chec
     const resources = await runOffline(raw, { stack: stackNameOf(file, result.plan.team), program: program && ((stack) => program(stack, result.plan)) });
     const violations = await evaluatePolicies(policies, resources, config);
     for (const violation of violations) io.out(`${file}: ${formatViolation(violation)}`);
-    io.out(`${file}: ${verdict(violations, `${resources.length} resources, ${policies.length} policies`)}`);
-    if (hasMandatory(violations)) failed = true;
+    const { line, mandatory } = verdict(violations, `${resources.length} resources, ${policies.length} policies`);
+    io.out(`${file}: ${line}`);
+    if (mandatory) failed = true;
   }
   return unusable ? 2 : failed ? 1 : 0;
 }
 
-const hasMandatory = (violations: readonly Violation[]) => violations.some((violation) => violation.enforcementLevel === 'mandatory');
-
-/** `ok`, `ok with N advisory violations` or `N mandatory violations, M advisory`, then `(summary)`. */
-function verdict(violations: readonly Violation[], summary: string): string {
+/**
+ * The summary line (`ok`, `ok with N advisory violations` or `N mandatory violations, M
+ * advisory`, then `(summary)`) and whether a violation is mandatory.
+ */
+function verdict(violations: readonly Violation[], summary: string): { line: string; mandatory: boolean } {
   const mandatory = violations.filter((violation) => violation.enforcementLevel === 'mandatory').length;
   const advisory = violations.length - mandatory;
-  return mandatory > 0
-    ? `${mandatory} mandatory violation${mandatory === 1 ? '' : 's'}${advisory ? `, ${advisory} advisory` : ''} (${summary})`
-    : `ok${advisory ? ` with ${advisory} advisory violation${advisory === 1 ? '' : 's'}` : ''} (${summary})`;
+  const line =
+    mandatory > 0
+      ? `${mandatory} mandatory violation${mandatory === 1 ? '' : 's'}${advisory ? `, ${advisory} advisory` : ''} (${summary})`
+      : `ok${advisory ? ` with ${advisory} advisory violation${advisory === 1 ? '' : 's'}` : ''} (${summary})`;
+  return { line, mandatory: mandatory > 0 };
 }
 
 /**
@@ -129,8 +133,9 @@ export async function checkManifests(path: string, io: Io, options: Pick<CheckOp
   }
   const violations = await evaluatePolicies(policies, resources, options.policyConfig ?? {});
   for (const violation of violations) io.out(`${(violation.urn && sources.get(violation.urn)) || path}: ${formatViolation(violation)}`);
-  io.out(`${path}: ${verdict(violations, `${resources.length} object${resources.length === 1 ? '' : 's'} in ${files} file${files === 1 ? '' : 's'}, ${policies.length} policies`)}`);
-  return hasMandatory(violations) ? 1 : 0;
+  const { line, mandatory } = verdict(violations, `${resources.length} object${resources.length === 1 ? '' : 's'} in ${files} file${files === 1 ? '' : 's'}, ${policies.length} policies`);
+  io.out(`${path}: ${line}`);
+  return mandatory ? 1 : 0;
 }
 
 /**
@@ -150,5 +155,6 @@ export async function checkCommand(args: string[], io: Io): Promise<number> {
   const codes = [];
   if (files.length > 0) codes.push(await checkFiles(files, io, { policyConfig }));
   if (options.manifests !== undefined) codes.push(await checkManifests(options.manifests, io, { policyConfig }));
-  return codes.includes(2) ? 2 : Math.max(...codes);
+  // 2 (unusable input) outranks 1 (violations): the worst code is the largest.
+  return Math.max(...codes);
 }

@@ -9,6 +9,7 @@ import { getVersion } from '@pulumi/kubernetes/utilities';
 import type { KubeObject } from '../manifests/objects';
 import { PURGE_ANNOTATION, RETAIN_ANNOTATION } from '../config/names';
 import { kubeResourceName } from '../../shared/kube-resources';
+import { holdsData, retentionAnnotations } from '../manifests/storage';
 
 type ResourceClass = new (name: string, args: never, opts?: pulumi.CustomResourceOptions) => pulumi.CustomResource;
 
@@ -78,10 +79,9 @@ export const PATCH_FORCE_ANNOTATION = 'pulumi.com/patchForce';
 
 /** A data-holding object stating its retention (and, for a purged session's claim, the purge). */
 export function withRetention(object: KubeObject, retain: boolean, purge = false): KubeObject {
-  if (object.kind !== 'PersistentVolumeClaim' && object.kind !== 'PersistentVolume') return object;
-  const annotations: Record<string, string> = { ...object.metadata.annotations, [RETAIN_ANNOTATION]: String(retain) };
+  if (!holdsData(object)) return object;
+  const annotations: Record<string, string> = { ...object.metadata.annotations, ...retentionAnnotations(retain, purge) };
   if (purge) {
-    annotations[PURGE_ANNOTATION] = 'true';
     // A purge may re-adopt a claim an earlier registration left behind (orphans prints how); that
     // registration's field manager still owns the retain annotation, so the apply takes it over.
     annotations[PATCH_FORCE_ANNOTATION] = 'true';

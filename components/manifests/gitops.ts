@@ -6,19 +6,16 @@
  * claim carries the purge and no keep annotations, so the sync that follows deletes it.
  */
 import type { Plan, SessionPlan } from '../config/plan';
-import { PURGE_ANNOTATION, RETAIN_ANNOTATION } from '../config/names';
 import { GITOPS_KEEP_ANNOTATIONS } from '../../shared/gitops';
 import type { KubeObject } from './objects';
 import { sessionObjects } from './session';
-import { holdsData } from './storage';
+import { holdsData, retentionAnnotations } from './storage';
 import { teamObjects } from './team';
 
 /** `object` with its retention stated for a GitOps tool; objects that hold no data are returned as they are. */
 export function forGitOps(object: KubeObject, purge: boolean): KubeObject {
   if (!holdsData(object)) return object;
-  const annotations: Record<string, string> = purge
-    ? { ...object.metadata.annotations, [RETAIN_ANNOTATION]: 'false', [PURGE_ANNOTATION]: 'true' }
-    : { ...object.metadata.annotations, [RETAIN_ANNOTATION]: 'true', ...GITOPS_KEEP_ANNOTATIONS };
+  const annotations = { ...object.metadata.annotations, ...retentionAnnotations(!purge, purge), ...(purge ? {} : GITOPS_KEEP_ANNOTATIONS) };
   return { ...object, metadata: { ...object.metadata, annotations } };
 }
 

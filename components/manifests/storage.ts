@@ -4,7 +4,7 @@
  * labels naming team, session or share, and owner, so data can be listed and attributed.
  */
 import type { HomeVolume, Plan, SharePlan } from '../config/plan';
-import { NOTEBOOK_GID, NOTEBOOK_UID, SHARE_ACCESS_ANNOTATION, SHARE_READERS_ANNOTATION, SHARE_WRITERS_ANNOTATION } from '../config/names';
+import { NOTEBOOK_GID, NOTEBOOK_UID, PURGE_ANNOTATION, RETAIN_ANNOTATION, SHARE_ACCESS_ANNOTATION, SHARE_READERS_ANNOTATION, SHARE_WRITERS_ANNOTATION } from '../config/names';
 import { meta, type KubeObject } from './objects';
 import type { PersistentVolumeClaimManifest, PersistentVolumeManifest, StorageClassManifest } from './kube';
 
@@ -158,4 +158,9 @@ export function efsNeedsOutputs(plan: Plan): boolean {
 /** True for objects that hold user data: they are retained when they leave the config. */
 export function holdsData(object: KubeObject): boolean {
   return object.kind === 'PersistentVolumeClaim' || object.kind === 'PersistentVolume';
+}
+
+/** What a data-holding object states about its retention (both deployment paths): retained or not, and a purge. */
+export function retentionAnnotations(retain: boolean, purge: boolean): Record<string, string> {
+  return purge ? { [RETAIN_ANNOTATION]: String(retain), [PURGE_ANNOTATION]: 'true' } : { [RETAIN_ANNOTATION]: String(retain) };
 }
